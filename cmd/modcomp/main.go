@@ -1,0 +1,308 @@
+// Command modcomp reproduces and extends "Modality Competition" (Huang et
+// al., ICML 2022): it trains uni-modal and late-fusion joint networks on the
+// paper's synthetic multi-modal data and shows when joint training loses to
+// the best uni-modal model because the modalities compete.
+//
+//	modcomp compare            the headline comparison on the default configuration
+//	modcomp train --modalities 0,1
+//	modcomp data export DIR    write a dataset as NPY
+//	modcomp data inspect DIR   describe an NPY dataset
+//	modcomp version
+//
+// Run any command with --help for its flags.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/urfave/cli/v2"
+	"golang.org/x/term"
+
+	"github.com/modcomp/modcomp/runs"
+)
+
+func main() {
+	os.Exit(run(os.Args, os.Stdout, os.Stderr))
+}
+
+// Exit codes.
+const (
+	exitOK          = 0
+	exitError       = 1
+	exitUsage       = 2
+	exitInterrupted = 130
+)
+
+// run executes the command line args and returns the exit code.
+func run(args []string, stdout, stderr io.Writer) int {
+	ctx, stop := interruptible(stderr)
+	defer stop()
+	app := newApp(stdout, stderr)
+	err := app.RunContext(ctx, args)
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, runs.ErrInterrupted):
+		fmt.Fprintln(stderr, "modcomp: interrupted; the run directory holds everything finished before")
+		return exitInterrupted
+	case errors.As(err, new(usageError)):
+		fmt.Fprintf(stderr, "modcomp: %v\n", err)
+		return exitUsage
+	default:
+		fmt.Fprintf(stderr, "modcomp: %v\n", err)
+		return exitError
+	}
+}
+
+// usageError is a mistake on the command line.
+type usageError struct{ error }
+
+// onUsageError turns urfave/cli's flag errors into a usageError, so that the
+// error is printed once, on stderr, without the help text.
+func onUsageError(_ *cli.Context, err error, _ bool) error {
+	return usageError{err}
+}
+
+// interruptible returns a context cancelled by the first SIGINT or SIGTERM,
+// so training stops cleanly between steps and the results so far are
+// written; a second signal exits at once.
+func interruptible(stderr io.Writer) (context.Context, func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	sig := make(chan os.Signal, 2)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		if _, ok := <-sig; !ok {
+			return
+		}
+		fmt.Fprintln(stderr, "\nmodcomp: stopping after the current step and writing results; interrupt again to exit at once")
+		cancel()
+		if _, ok := <-sig; ok {
+			os.Exit(exitInterrupted)
+		}
+	}()
+	return ctx, func() {
+		signal.Stop(sig)
+		close(sig)
+		cancel()
+	}
+}
+
+func newApp(stdout, stderr io.Writer) *cli.App {
+	return &cli.App{
+		Name:      "modcomp",
+		Usage:     "measure modality competition in multi-modal training (Huang et al., ICML 2022)",
+		Version:   runs.Version,
+		Writer:    stdout,
+		ErrWriter: stderr,
+		// Errors are printed once, by run, with the right exit code.
+		ExitErrHandler: func(*cli.Context, error) {},
+		OnUsageError:   onUsageError,
+		Suggest:        true,
+		Commands: []*cli.Command{
+			{
+				Name:  "compare",
+				Usage: "train each uni-modal network and the joint network on the same data and compare them (the paper's headline result)",
+				Description: "With no flags, runs the embedded default configuration over its default seeds.\n" +
+					"Flags override keys of --config, which override the defaults.\n" +
+					"Writes a run directory <out>/<UTC timestamp>-<name>/ and prints its table.",
+				Flags:        configFlags(),
+				OnUsageError: onUsageError,
+				Action:       func(c *cli.Context) error { return compare(c, stdout, stderr) },
+			},
+			{
+				Name:         "train",
+				Usage:        "train one network: uni-modal (--modalities 0) or late-fusion joint (--modalities 0,1)",
+				Description:  "Trains the network for every seed and writes a run directory like compare.",
+				Flags:        configFlags(),
+				OnUsageError: onUsageError,
+				Action:       func(c *cli.Context) error { return train(c, stdout, stderr) },
+			},
+			{
+				Name:  "data",
+				Usage: "write or describe datasets as NPY",
+				Subcommands: []*cli.Command{
+					{
+						Name:         "export",
+						Usage:        "draw the configured dataset for --seed and write it as NPY arrays with a manifest",
+						ArgsUsage:    "DIR",
+						Flags:        configFlags(),
+						OnUsageError: onUsageError,
+						Action:       func(c *cli.Context) error { return dataExport(c, stdout) },
+					},
+					{
+						Name:         "inspect",
+						Usage:        "describe an NPY dataset directory: shapes, labels, sufficiency, statistics",
+						ArgsUsage:    "DIR",
+						OnUsageError: onUsageError,
+						Action:       func(c *cli.Context) error { return dataInspect(c, stdout) },
+					},
+				},
+			},
+			{
+				Name:  "version",
+				Usage: "print modcomp's version and git commit",
+				Action: func(c *cli.Context) error {
+					commit := runs.Commit()
+					if commit == "" {
+						commit = "unknown"
+					}
+					fmt.Fprintf(stdout, "modcomp %s (commit %s)\n", runs.Version, commit)
+					return nil
+				},
+			},
+		},
+	}
+}
+
+// configFlags has one flag per configuration key, plus --config, --quiet
+// and --json. Configuration flags are strings parsed by runs, so that a flag
+// and a config file accept the same spellings and give the same errors.
+func configFlags() []cli.Flag {
+	def := runs.Default()
+	flags := []cli.Flag{
+		&cli.StringFlag{Name: "config", Usage: "load configuration keys from a JSON or YAML `FILE` (keys are the flag names; flags given here win)"},
+		&cli.BoolFlag{Name: "quiet", Usage: "print nothing but the result (no progress)"},
+		&cli.BoolFlag{Name: "json", Usage: "print the summary as JSON on stdout instead of the table"},
+	}
+	for _, f := range runs.Fields() {
+		flags = append(flags, &cli.StringFlag{Name: f.Key, Usage: f.Help, Value: def.Get(f.Key)})
+	}
+	return flags
+}
+
+// loadConfig resolves the configuration: defaults, then --config, then the
+// flags set on the command line.
+func loadConfig(c *cli.Context) (runs.Config, error) {
+	cfg := runs.Default()
+	if path := c.String("config"); path != "" {
+		if err := cfg.LoadFile(path); err != nil {
+			return cfg, err
+		}
+	}
+	for _, f := range runs.Fields() {
+		if c.IsSet(f.Key) {
+			if err := cfg.Set(f.Key, c.String(f.Key)); err != nil {
+				return cfg, usageError{fmt.Errorf("--%w", err)}
+			}
+		}
+	}
+	if err := cfg.Validate(); err != nil {
+		return cfg, err
+	}
+	return cfg, nil
+}
+
+// options wires progress and logs: a status line and info logs on stderr
+// when it is a terminal and --quiet is not given, nothing otherwise.
+func options(c *cli.Context, stderr io.Writer, cfg *runs.Config, specs []runs.NetworkSpec) (runs.Options, func()) {
+	f, ok := stderr.(*os.File)
+	if c.Bool("quiet") || !ok || !term.IsTerminal(int(f.Fd())) {
+		return runs.Options{}, func() {}
+	}
+	p := runs.NewProgress(stderr, cfg, specs)
+	logger := slog.New(slog.NewTextHandler(progressSafe{p, stderr}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	return runs.Options{Events: p, Logger: logger}, p.Close
+}
+
+// progressSafe clears the status line before a log line is written.
+type progressSafe struct {
+	p *runs.Progress
+	w io.Writer
+}
+
+func (s progressSafe) Write(b []byte) (int, error) {
+	s.p.Close()
+	return s.w.Write(b)
+}
+
+func compare(c *cli.Context, stdout, stderr io.Writer) error {
+	if c.NArg() > 0 {
+		return usageError{fmt.Errorf("compare takes no arguments, got %q", c.Args().Slice())}
+	}
+	cfg, err := loadConfig(c)
+	if err != nil {
+		return err
+	}
+	opts, done := options(c, stderr, &cfg, runs.CompareNetworks(cfg.K()))
+	out, err := runs.Compare(c.Context, cfg, opts)
+	done()
+	if err != nil {
+		return err
+	}
+	return report(c, stdout, out)
+}
+
+func train(c *cli.Context, stdout, stderr io.Writer) error {
+	if c.NArg() > 0 {
+		return usageError{fmt.Errorf("train takes no arguments, got %q", c.Args().Slice())}
+	}
+	cfg, err := loadConfig(c)
+	if err != nil {
+		return err
+	}
+	opts, done := options(c, stderr, &cfg, []runs.NetworkSpec{runs.TrainNetwork(cfg.Modalities, cfg.K())})
+	out, err := runs.Train(c.Context, cfg, opts)
+	done()
+	if err != nil {
+		return err
+	}
+	return report(c, stdout, out)
+}
+
+// report prints a run's result: the table, or the summary as JSON, and the
+// run directory; an interrupted run reports ErrInterrupted after printing.
+func report(c *cli.Context, stdout io.Writer, out *runs.Outcome) error {
+	if c.Bool("json") {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(struct {
+			RunDir  string `json:"run_dir"`
+			State   string `json:"state"`
+			Summary any    `json:"summary"`
+		}{out.Dir.Path, out.State, out.Summary}); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprint(stdout, out.Table)
+		fmt.Fprintf(stdout, "run directory: %s\n", out.Dir.Path)
+	}
+	if out.State == runs.StateInterrupted {
+		return runs.ErrInterrupted
+	}
+	return nil
+}
+
+func dataExport(c *cli.Context, stdout io.Writer) error {
+	if c.NArg() != 1 {
+		return usageError{errors.New("data export needs one argument: the directory to write, e.g. modcomp data export data/default")}
+	}
+	cfg, err := loadConfig(c)
+	if err != nil {
+		return err
+	}
+	if err := runs.ExportData(cfg, c.Args().First()); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote dataset (seed %d) to %s\n", cfg.Seed, c.Args().First())
+	return nil
+}
+
+func dataInspect(c *cli.Context, stdout io.Writer) error {
+	if c.NArg() != 1 {
+		return usageError{errors.New("data inspect needs one argument: a dataset directory written by 'modcomp data export' or in its layout")}
+	}
+	text, err := runs.InspectData(c.Args().First())
+	if err != nil {
+		return err
+	}
+	fmt.Fprint(stdout, text)
+	return nil
+}

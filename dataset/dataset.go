@@ -1,0 +1,228 @@
+package dataset
+
+import (
+	"errors"
+	"fmt"
+	"math"
+)
+
+// Task says what the labels of a dataset mean.
+type Task string
+
+// The tasks modcomp trains for.
+const (
+	Binary     Task = "binary"     // labels are -1 or +1 (the paper's task)
+	Multiclass Task = "multiclass" // labels are class indices 0..Classes-1
+	Regression Task = "regression" // labels are real numbers
+)
+
+// Modality describes one input modality shared by every split.
+type Modality struct {
+	Name string
+	// Shape is the shape of one sample's input, e.g. [P, d] for P patches of
+	// dimension d.
+	Shape []int
+	// Feature is the unit vector v_r that carries the label, in R^d; nil when
+	// the data has no known feature (e.g. real data).
+	Feature []float64
+}
+
+// Size is the number of values in one sample of the modality.
+func (m Modality) Size() int {
+	n := 1
+	for _, s := range m.Shape {
+		n *= s
+	}
+	return n
+}
+
+// Split is a set of samples: train, validation or test.
+type Split struct {
+	// Inputs holds one array per modality, row-major with shape (n, Shape...).
+	Inputs [][]float64
+	// Labels holds one label per sample, as the Task defines.
+	Labels []float64
+	// Sufficient[r][i] tells whether modality r of sample i carried its
+	// strong signal (z_r = alpha_r). Nil when unknown.
+	Sufficient [][]bool
+	// SignalPatch[r][i] is the index of the patch of modality r that carries
+	// the signal in sample i. Nil when unknown.
+	SignalPatch [][]int
+}
+
+// Len is the number of samples.
+func (s *Split) Len() int { return len(s.Labels) }
+
+// Group returns, for sample i, the pattern of sufficient modalities as a
+// string of 0s and 1s, one per modality ("10": modality 0 sufficient,
+// modality 1 not). It returns "" when sufficiency is unknown.
+func (s *Split) Group(i int) string {
+	if s.Sufficient == nil {
+		return ""
+	}
+	b := make([]byte, len(s.Sufficient))
+	for r, suff := range s.Sufficient {
+		b[r] = '0'
+		if suff[i] {
+			b[r] = '1'
+		}
+	}
+	return string(b)
+}
+
+// Dataset is a multi-modal dataset with train, validation and test splits.
+type Dataset struct {
+	Task Task
+	// Classes is the number of classes: 2 for Binary, C for Multiclass, 0 for
+	// Regression.
+	Classes    int
+	Modalities []Modality
+	Train      *Split
+	Val        *Split
+	Test       *Split
+}
+
+// Splits returns the splits with their names, in the order train, val, test.
+func (d *Dataset) Splits() []NamedSplit {
+	return []NamedSplit{{"train", d.Train}, {"val", d.Val}, {"test", d.Test}}
+}
+
+// NamedSplit pairs a split with its name.
+type NamedSplit struct {
+	Name  string
+	Split *Split
+}
+
+// Groups lists every sufficiency pattern of the dataset's modalities
+// ("11", "10", "01", "00" for two), or nil when sufficiency is unknown.
+func (d *Dataset) Groups() []string {
+	if d.Train == nil || d.Train.Sufficient == nil {
+		return nil
+	}
+	k := len(d.Modalities)
+	groups := make([]string, 0, 1<<k)
+	for mask := (1 << k) - 1; mask >= 0; mask-- {
+		b := make([]byte, k)
+		for r := 0; r < k; r++ {
+			b[r] = '0'
+			if mask&(1<<(k-1-r)) != 0 {
+				b[r] = '1'
+			}
+		}
+		groups = append(groups, string(b))
+	}
+	return groups
+}
+
+// Validate checks that the dataset is consistent: every split has one input
+// per modality of the right size, labels valid for the task, finite values,
+// and features of the right dimension. Errors name the split and modality.
+func (d *Dataset) Validate() error {
+	if len(d.Modalities) == 0 {
+		return errors.New("dataset has no modalities")
+	}
+	switch d.Task {
+	case Binary:
+		if d.Classes != 2 {
+			return fmt.Errorf("binary task with %d classes, want 2", d.Classes)
+		}
+	case Multiclass:
+		if d.Classes < 2 {
+			return fmt.Errorf("multiclass task with %d classes, want at least 2", d.Classes)
+		}
+	case Regression:
+	default:
+		return fmt.Errorf("unknown task %q, want %q, %q or %q", d.Task, Binary, Multiclass, Regression)
+	}
+	for r, m := range d.Modalities {
+		if len(m.Shape) == 0 {
+			return fmt.Errorf("modality %d (%s): empty sample shape", r, m.Name)
+		}
+		for _, s := range m.Shape {
+			if s < 1 {
+				return fmt.Errorf("modality %d (%s): sample shape %v has a non-positive size", r, m.Name, m.Shape)
+			}
+		}
+		if m.Feature != nil {
+			if dim := m.Shape[len(m.Shape)-1]; len(m.Feature) != dim {
+				return fmt.Errorf("modality %d (%s): feature has %d values, want the last dimension %d", r, m.Name, len(m.Feature), dim)
+			}
+		}
+	}
+	for _, ns := range d.Splits() {
+		if ns.Split == nil {
+			return fmt.Errorf("split %s is missing", ns.Name)
+		}
+		if err := d.validateSplit(ns.Split); err != nil {
+			return fmt.Errorf("split %s: %w", ns.Name, err)
+		}
+	}
+	// Group accuracies and memorisation compare splits: what one split knows
+	// about its samples, every split must know.
+	for _, ns := range d.Splits()[1:] {
+		if (ns.Split.Sufficient == nil) != (d.Train.Sufficient == nil) {
+			return fmt.Errorf("split %s: sufficiency is given for some splits but not for others", ns.Name)
+		}
+		if (ns.Split.SignalPatch == nil) != (d.Train.SignalPatch == nil) {
+			return fmt.Errorf("split %s: signal patches are given for some splits but not for others", ns.Name)
+		}
+	}
+	return nil
+}
+
+func (d *Dataset) validateSplit(s *Split) error {
+	n := s.Len()
+	if n == 0 {
+		return errors.New("no samples")
+	}
+	if len(s.Inputs) != len(d.Modalities) {
+		return fmt.Errorf("%d input arrays for %d modalities", len(s.Inputs), len(d.Modalities))
+	}
+	for r, x := range s.Inputs {
+		if want := n * d.Modalities[r].Size(); len(x) != want {
+			return fmt.Errorf("modality %d: %d values, want %d samples x %v = %d", r, len(x), n, d.Modalities[r].Shape, want)
+		}
+		for i, v := range x {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return fmt.Errorf("modality %d: sample %d has a non-finite value %v", r, i/d.Modalities[r].Size(), v)
+			}
+		}
+	}
+	for i, y := range s.Labels {
+		switch {
+		case d.Task == Binary && y != 1 && y != -1:
+			return fmt.Errorf("label %d is %v, want -1 or +1 for a binary task", i, y)
+		case d.Task == Multiclass && (y != math.Trunc(y) || y < 0 || y >= float64(d.Classes)):
+			return fmt.Errorf("label %d is %v, want a class index in 0..%d", i, y, d.Classes-1)
+		case math.IsNaN(y) || math.IsInf(y, 0):
+			return fmt.Errorf("label %d is %v, want a finite number", i, y)
+		}
+	}
+	if s.Sufficient != nil {
+		if len(s.Sufficient) != len(d.Modalities) {
+			return fmt.Errorf("sufficiency given for %d modalities, want %d", len(s.Sufficient), len(d.Modalities))
+		}
+		for r, suff := range s.Sufficient {
+			if len(suff) != n {
+				return fmt.Errorf("modality %d: sufficiency given for %d samples, want %d", r, len(suff), n)
+			}
+		}
+	}
+	if s.SignalPatch != nil {
+		if len(s.SignalPatch) != len(d.Modalities) {
+			return fmt.Errorf("signal patches given for %d modalities, want %d", len(s.SignalPatch), len(d.Modalities))
+		}
+		for r, pos := range s.SignalPatch {
+			if len(pos) != n {
+				return fmt.Errorf("modality %d: signal patches given for %d samples, want %d", r, len(pos), n)
+			}
+			patches := d.Modalities[r].Shape[0]
+			for i, p := range pos {
+				if p < 0 || p >= patches {
+					return fmt.Errorf("modality %d: signal patch of sample %d is %d, want 0..%d", r, i, p, patches-1)
+				}
+			}
+		}
+	}
+	return nil
+}

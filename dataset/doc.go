@@ -1,0 +1,20 @@
+// Package dataset holds multi-modal datasets in memory and on disk.
+//
+// A Dataset has K modalities; each sample has one input array per modality and
+// a label. Train, validation and test splits share the modalities' metadata
+// (per-sample shape and, for synthetic data, the feature vector v_r).
+//
+// Synthetic draws the distribution of Huang et al. (2022), "Modality
+// Competition: What Makes Joint Training of Multi-modal Network Fail in Deep
+// Learning? (Provably)": in modality r one of P patches carries the signal
+// z_r·y·v_r and the others are Gaussian noise orthogonal to v_r, where
+// z_r = alpha_r with probability 1-mu_r ("sufficient") and beta_r otherwise.
+//
+// Save and Load store a dataset as NPY arrays that numpy reads directly, one
+// file per modality and split, with a JSON manifest (see Manifest). The same
+// layout lets users bring their own data. ReadNPY and WriteNPY implement the
+// NPY format itself.
+//
+// The package knows nothing of neural networks: package graph trains on a
+// Dataset, package runs decides where datasets live.
+package dataset

@@ -1,0 +1,69 @@
+package graph
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/modcomp/modcomp/dataset"
+)
+
+// benchConfigs are the two sizes of the performance issue: the paper's
+// reference configuration and a larger one.
+var benchConfigs = []struct {
+	name               string
+	n, patches, dim, m int
+}{
+	{"ref_n200_P5_d200_m10", 200, 5, 200, 10},
+	{"large_n1000_P8_d100_m20", 1000, 8, 100, 20},
+}
+
+func benchTrainer(b *testing.B, n, patches, dim, m int, modalities []int, dtype string) *trainer {
+	b.Helper()
+	syn := dataset.Synthetic{NTrain: n, NVal: 10, NTest: 10}
+	for r := 0; r < 2; r++ {
+		syn.Modalities = append(syn.Modalities, dataset.SyntheticModality{Patches: patches, Dim: dim, Alpha: 1, Mu: 0.2, SigmaP: 0.1})
+	}
+	ds, err := syn.Generate(1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	mc := ModelConfig{Encoder: EncoderConfig{Kind: "patch", PatchConfig: PatchConfig{Neurons: m, Q: 3, Rho: 0.1, Sigma0: 0.01}}, DType: dtype}
+	net, err := NewNetwork("bench", modalities, ds, mc, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	tr, err := newTrainer(net, ds, TrainConfig{Optimizer: "gd", LR: 0.1, Steps: 1, LogEvery: 1}, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(tr.close)
+	return tr
+}
+
+// BenchmarkStep times one full-batch training step (forward, backward and
+// update) of a uni-modal and a joint network.
+func BenchmarkStep(b *testing.B) {
+	for _, c := range benchConfigs {
+		for _, dtype := range []string{"float64", "float32"} {
+			for _, net := range []struct {
+				name string
+				mods []int
+			}{{"uni", []int{0}}, {"joint", []int{0, 1}}} {
+				b.Run(fmt.Sprintf("%s/%s/%s", c.name, net.name, dtype), func(b *testing.B) {
+					tr := benchTrainer(b, c.n, c.patches, c.dim, c.m, net.mods, dtype)
+					if _, err := tr.gradient(); err != nil { // warm up
+						b.Fatal(err)
+					}
+					b.ReportAllocs()
+					b.ResetTimer()
+					for i := 0; i < b.N; i++ {
+						if _, err := tr.gradient(); err != nil {
+							b.Fatal(err)
+						}
+						tr.opt.Step(tr.net.Params(), tr.grads)
+					}
+				})
+			}
+		}
+	}
+}

@@ -1,0 +1,320 @@
+package graph
+
+// This file is the paper's network in one place (Huang et al., ICML 2022, §3).
+//
+// Symbols, as in the paper:
+//
+//	K        number of modalities, r = 0..K-1
+//	P, d     patches per input, dimension of a patch; X_r = (x_{r,1}, ..., x_{r,P})
+//	m        neurons per class in each encoder
+//	q, rho   order and threshold of the smoothed ReLU
+//	sigma0   standard deviation of the initial weights
+//	eta      learning rate (step size) of gradient descent
+//
+// Smoothed ReLU of order q >= 2 and threshold rho > 0:
+//
+//	srelu(z) = 0                        if z <= 0
+//	         = z^q / (q rho^(q-1))      if 0 <= z <= rho
+//	         = z - (1 - 1/q) rho        if z >= rho
+//
+// Encoder of modality r, class c in {+1, -1}, neurons w_{r,c,j} in R^d:
+//
+//	F_{r,c}(X_r) = sum_{j=1..m} sum_{p=1..P} srelu(<w_{r,c,j}, x_{r,p}>)
+//
+// Uni-modal network of modality r and late-fusion joint network:
+//
+//	f_r(X_r) = F_{r,+1}(X_r) - F_{r,-1}(X_r)        f(X) = sum_r f_r(X_r)
+//
+// Logistic loss over n samples, initialisation and training:
+//
+//	L = (1/n) sum_i log(1 + exp(-y_i f(X_i)))
+//	w_{r,c,j} ~ N(0, sigma0^2 I_d)
+//	w <- w - eta grad_w L        (full-batch gradient descent, T steps)
+//
+// With more than two classes an encoder has one head F_{r,c} per class and
+// emits all of them as scores; the loss is then softmax cross-entropy.
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// SmoothedReLU is srelu(z) of order q and threshold rho.
+func SmoothedReLU(z, q, rho float64) float64 {
+	switch {
+	case z <= 0:
+		return 0
+	case z <= rho:
+		// z^q / (q rho^(q-1)), written so that neither power under- or
+		// overflows for large q or tiny rho.
+		return pow(z/rho, q) * rho / q
+	default:
+		return z - (1-1/q)*rho
+	}
+}
+
+// SmoothedReLUDeriv is srelu'(z) = (z/rho)^(q-1) on [0, rho], 0 below and 1
+// above; it is continuous, so the value at the kinks 0 and rho is unambiguous.
+func SmoothedReLUDeriv(z, q, rho float64) float64 {
+	switch {
+	case z <= 0:
+		return 0
+	case z <= rho:
+		return pow(z/rho, q-1)
+	default:
+		return 1
+	}
+}
+
+// pow is math.Pow with a fast path for the small integer orders (q = 3, 4)
+// that the paper uses, where math.Pow dominates the cost of a training step.
+func pow(x, e float64) float64 {
+	if e >= 0 && e <= 8 && e == math.Trunc(e) {
+		r := 1.0
+		for i := 0; i < int(e); i++ {
+			r *= x
+		}
+		return r
+	}
+	return math.Pow(x, e)
+}
+
+func smoothedReLU32(z, q, rho float32) float32 {
+	return float32(SmoothedReLU(float64(z), float64(q), float64(rho)))
+}
+
+func smoothedReLUDeriv32(z, q, rho float32) float32 {
+	return float32(SmoothedReLUDeriv(float64(z), float64(q), float64(rho)))
+}
+
+// PatchConfig holds the hyper-parameters of the paper's patch encoder.
+type PatchConfig struct {
+	Neurons int     // m: neurons per class
+	Q       float64 // q: order of the smoothed ReLU
+	Rho     float64 // rho: threshold of the smoothed ReLU
+	Sigma0  float64 // sigma0: standard deviation of the initial weights
+}
+
+// PatchEncoder is the paper's encoder of one modality: m neurons per class
+// applied to every patch through the smoothed ReLU and summed into class
+// scores F_{r,c}.
+type PatchEncoder struct {
+	PatchConfig
+	Patches int // P
+	Dim     int // d
+	Heads   int // class heads: 2 (c = +1, -1) for a binary task, C otherwise
+	// W holds the neurons as columns, head by head: W[:, c*m+j] = w_{c,j},
+	// with head 0 the class +1 and head 1 the class -1 in the binary case.
+	W *tensor.Dense // (d, Heads*m)
+}
+
+// NewPatchEncoder draws the initial weights w ~ N(0, sigma0² I) from src.
+func NewPatchEncoder(cfg PatchConfig, patches, dim, heads int, dtype tensor.Dtype, src *rand.Rand) *PatchEncoder {
+	w := make([]float64, dim*heads*cfg.Neurons)
+	for i := range w {
+		w[i] = cfg.Sigma0 * src.NormFloat64()
+	}
+	return &PatchEncoder{
+		PatchConfig: cfg, Patches: patches, Dim: dim, Heads: heads,
+		W: newDense(dtype, tensor.Shape{dim, heads * cfg.Neurons}, w),
+	}
+}
+
+// InputShape is (n*P, d): every patch of every sample is a row, so one matrix
+// product applies every neuron to every patch.
+func (e *PatchEncoder) InputShape(n int) tensor.Shape { return tensor.Shape{n * e.Patches, e.Dim} }
+
+// Params returns W.
+func (e *PatchEncoder) Params() []*tensor.Dense { return []*tensor.Dense{e.W} }
+
+// Build adds F_{r,c} to x's graph and returns f_r = F_{+1} - F_{-1} (n,) for
+// two heads, or every F_c (n, C) otherwise.
+func (e *PatchEncoder) Build(x *G.Node, n int, name string) (*Output, error) {
+	g := x.Graph()
+	h := e.Heads * e.Neurons
+	w := G.NewMatrix(g, e.W.Dtype(), G.WithShape(e.Dim, h), G.WithValue(e.W), G.WithName(name+".W"))
+	z, err := G.Mul(x, w) // (n*P, H*m): <w_{c,j}, x_p> for every patch and neuron
+	if err != nil {
+		return nil, fmt.Errorf("%s: pre-activations: %w", name, err)
+	}
+	a, err := applySReLU(z, e.Q, e.Rho) // (n*P, H*m)
+	if err != nil {
+		return nil, fmt.Errorf("%s: srelu: %w", name, err)
+	}
+	// A sample's P rows of activations, side by side: (n, P*H*m).
+	a, err = G.Reshape(a, tensor.Shape{n, e.Patches * h})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	pool := e.poolNode(g, name)
+	scores, err := G.Mul(a, pool) // (n,) or (n, C): sum over patches p and neurons j of each head
+	if err != nil {
+		return nil, fmt.Errorf("%s: class scores: %w", name, err)
+	}
+	return &Output{Scores: scores, Params: G.Nodes{w}, PreActivations: z}, nil
+}
+
+// poolNode is the constant that sums activations over patches and neurons
+// into heads: with two heads a vector (P*2m,) of +1 (class +1) and -1 (class
+// -1) giving F_{+1} - F_{-1}; otherwise a (P*C*m, C) indicator matrix.
+func (e *PatchEncoder) poolNode(g *G.ExprGraph, name string) *G.Node {
+	h := e.Heads * e.Neurons
+	if e.Heads == 2 {
+		pool := make([]float64, e.Patches*h)
+		for i := range pool {
+			pool[i] = 1
+			if i%h >= e.Neurons {
+				pool[i] = -1
+			}
+		}
+		return G.NewVector(g, e.W.Dtype(), G.WithShape(len(pool)), G.WithName(name+".pool"),
+			G.WithValue(newDense(e.W.Dtype(), tensor.Shape{len(pool)}, pool)))
+	}
+	pool := make([]float64, e.Patches*h*e.Heads)
+	for i := 0; i < e.Patches*h; i++ {
+		pool[i*e.Heads+(i%h)/e.Neurons] = 1
+	}
+	return G.NewMatrix(g, e.W.Dtype(), G.WithShape(e.Patches*h, e.Heads), G.WithName(name+".pool"),
+		G.WithValue(newDense(e.W.Dtype(), tensor.Shape{e.Patches * h, e.Heads}, pool)))
+}
+
+// Alignment is the feature alignment of each class head with the modality's
+// feature v: max_j <w_{c,j}, s_c v> with s_c = +1 for head 0 and -1 for head 1,
+// so that both numbers grow as the encoder learns v.
+func (e *PatchEncoder) Alignment(v []float64) []float64 {
+	w := float64s(e.W)
+	h := e.Heads * e.Neurons
+	out := make([]float64, e.Heads)
+	for c := range out {
+		sign := 1.0
+		if e.Heads == 2 && c == 1 {
+			sign = -1
+		}
+		best := math.Inf(-1)
+		for j := c * e.Neurons; j < (c+1)*e.Neurons; j++ {
+			dot := 0.0
+			for k := 0; k < e.Dim; k++ {
+				dot += w[k*h+j] * v[k]
+			}
+			best = math.Max(best, sign*dot)
+		}
+		out[c] = best
+	}
+	return out
+}
+
+// NoiseMemorisation measures how much the encoder fits noise: the mean over
+// samples of the largest pre-activation <w_{y_i,j}, x_{i,p}> of the sample's
+// own class head over its noise patches p (every patch but the signal one).
+// pre is the (n*P, Heads*m) pre-activation matrix of the samples.
+func (e *PatchEncoder) NoiseMemorisation(pre []float64, labels []float64, signalPatch []int) float64 {
+	if e.Patches < 2 {
+		return math.NaN() // no noise patches to memorise
+	}
+	h := e.Heads * e.Neurons
+	total := 0.0
+	for i, y := range labels {
+		c := headOf(y, e.Heads)
+		best := math.Inf(-1)
+		for p := 0; p < e.Patches; p++ {
+			if p == signalPatch[i] {
+				continue
+			}
+			row := pre[(i*e.Patches+p)*h:]
+			for j := c * e.Neurons; j < (c+1)*e.Neurons; j++ {
+				best = math.Max(best, row[j])
+			}
+		}
+		total += best
+	}
+	return total / float64(len(labels))
+}
+
+// headOf maps a label to its class head: +1 -> 0 and -1 -> 1 in the binary
+// case, the class index otherwise.
+func headOf(y float64, heads int) int {
+	if heads == 2 && (y == 1 || y == -1) {
+		if y > 0 {
+			return 0
+		}
+		return 1
+	}
+	return int(y)
+}
+
+// LateFusion is the paper's joint network: the sum of the encoders' scores,
+// f = sum_r f_r.
+type LateFusion struct{}
+
+// Params is empty: late fusion has no weights of its own.
+func (LateFusion) Params() []*tensor.Dense { return nil }
+
+// Fuse sums the encoders' scores.
+func (LateFusion) Fuse(outs []*Output, name string) (*G.Node, G.Nodes, error) {
+	f := outs[0].Scores
+	for _, o := range outs[1:] {
+		var err error
+		if f, err = G.Add(f, o.Scores); err != nil {
+			return nil, nil, fmt.Errorf("%s: late fusion: %w", name, err)
+		}
+	}
+	return f, nil, nil
+}
+
+// LogisticLoss is the paper's loss for labels y in {-1, +1} and one score f
+// per sample: mean log(1 + exp(-y f)).
+type LogisticLoss struct{}
+
+// Outputs is 1: one real score per sample.
+func (LogisticLoss) Outputs(classes int) int { return 1 }
+
+// Build adds the mean loss over the batch; f and y are (n,).
+func (LogisticLoss) Build(f, y *G.Node) (*G.Node, error) {
+	margin, err := G.HadamardProd(y, f) // (n,): y_i f(X_i)
+	if err != nil {
+		return nil, err
+	}
+	neg, err := G.Neg(margin)
+	if err != nil {
+		return nil, err
+	}
+	l, err := G.Softplus(neg) // log(1 + exp(-y f)), computed stably
+	if err != nil {
+		return nil, err
+	}
+	return G.Mean(l)
+}
+
+// Evaluate returns the mean loss and the accuracy of scores (n,) on labels.
+// A score of exactly 0 counts as wrong.
+func (LogisticLoss) Evaluate(scores, labels []float64) (loss, accuracy float64) {
+	correct := 0
+	for i, y := range labels {
+		m := y * scores[i]
+		loss += softplus(-m)
+		if m > 0 {
+			correct++
+		}
+	}
+	n := float64(len(labels))
+	return loss / n, float64(correct) / n
+}
+
+// softplus is log(1 + exp(x)) without overflow.
+func softplus(x float64) float64 {
+	if x > 0 {
+		return x + math.Log1p(math.Exp(-x))
+	}
+	return math.Log1p(math.Exp(x))
+}
+
+// Ensure the paper's parts satisfy the contracts.
+var (
+	_ Encoder = (*PatchEncoder)(nil)
+	_ Fusion  = LateFusion{}
+	_ Loss    = LogisticLoss{}
+)

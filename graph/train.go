@@ -1,0 +1,272 @@
+package graph
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"gorgonia.org/tensor"
+
+	"github.com/modcomp/modcomp/dataset"
+	"github.com/modcomp/modcomp/internal/check"
+	"github.com/modcomp/modcomp/internal/rng"
+)
+
+// TrainConfig says how to train a network.
+type TrainConfig struct {
+	Optimizer string  // one of Optimizers(): "gd" (the paper's), "sgd", "adam"
+	LR        float64 // eta: learning rate
+	Steps     int     // T: number of updates
+	BatchSize int     // samples per update; 0 means the full training set
+	LogEvery  int     // evaluate and log every LogEvery steps (and at 0 and T)
+}
+
+// optimizers is the registry of update rules, one file per rule. gd and sgd
+// share the rule and differ in the batch they see.
+var optimizers = map[string]func(lr float64) Optimizer{
+	"gd":   func(lr float64) Optimizer { return &GradientDescent{LR: lr} },
+	"sgd":  func(lr float64) Optimizer { return &GradientDescent{LR: lr} },
+	"adam": func(lr float64) Optimizer { return &Adam{LR: lr} },
+}
+
+// Optimizers lists the optimizer names a config may use.
+func Optimizers() []string { return sortedKeys(optimizers) }
+
+// Validate reports the first setting outside its allowed range for a
+// training set of nTrain samples.
+func (c TrainConfig) Validate(nTrain int) error {
+	var ck check.Checker
+	ck.OneOf("optimizer", -1, c.Optimizer, Optimizers())
+	ck.Positive("lr", -1, c.LR)
+	ck.PositiveInt("steps", -1, c.Steps)
+	ck.PositiveInt("log-every", -1, c.LogEvery)
+	ck.NonNegativeInt("batch-size", -1, c.BatchSize)
+	switch {
+	case c.Optimizer == "gd" && c.BatchSize != 0 && c.BatchSize != nTrain:
+		ck.Fail(&check.FieldError{Field: "batch-size", Index: -1, Value: c.BatchSize,
+			Want: "0 (the full batch) with optimizer gd; use optimizer sgd for mini-batches"})
+	case c.Optimizer == "sgd" && (c.BatchSize == 0 || c.BatchSize >= nTrain):
+		ck.Fail(&check.FieldError{Field: "batch-size", Index: -1, Value: c.BatchSize,
+			Want: fmt.Sprintf("a mini-batch size in 1..%d with optimizer sgd (n-train is %d); use optimizer gd for full batches", nTrain-1, nTrain)})
+	case c.BatchSize > nTrain:
+		ck.Fail(&check.FieldError{Field: "batch-size", Index: -1, Value: c.BatchSize,
+			Want: fmt.Sprintf("at most n-train = %d", nTrain)})
+	}
+	return ck.Err()
+}
+
+// Status says how training ended.
+type Status string
+
+// How training can end.
+const (
+	Completed   Status = "completed"   // all steps done
+	Diverged    Status = "diverged"    // the loss or a weight became NaN or infinite
+	Interrupted Status = "interrupted" // the context was cancelled
+)
+
+// Observer receives every logged record as training goes; an error stops
+// training and is returned by Train.
+type Observer func(Record) error
+
+// Result is the outcome of training one network.
+type Result struct {
+	Network string
+	Status  Status
+	Message string // why training stopped early, empty when completed
+	Steps   int    // updates done
+	Log     []Record
+}
+
+// Final is the last logged record.
+func (r *Result) Final() Record { return r.Log[len(r.Log)-1] }
+
+// Train trains net on ds.Train and logs its metrics on all three splits at
+// step 0, every cfg.LogEvery steps and at the end. Mini-batches are drawn from
+// the random stream "train/batches/<network name>" of seed. Cancelling ctx
+// stops training between two steps with status Interrupted; a NaN or infinite
+// loss or weight stops it with status Diverged. The returned error is for
+// failures of the machinery or of observe, not for these outcomes.
+func Train(ctx context.Context, net *Network, ds *dataset.Dataset, cfg TrainConfig, seed uint64, observe Observer) (*Result, error) {
+	if err := cfg.Validate(ds.Train.Len()); err != nil {
+		return nil, fmt.Errorf("train %s: %w", net.Name, err)
+	}
+	t, err := newTrainer(net, ds, cfg, rng.New(seed, "train/batches/"+net.Name))
+	if err != nil {
+		return nil, fmt.Errorf("train %s: %w", net.Name, err)
+	}
+	defer t.close()
+
+	res := &Result{Network: net.Name, Status: Completed}
+	logAt := func(step int) error {
+		rec, err := t.evaluate(step)
+		if err != nil {
+			return fmt.Errorf("train %s: evaluate at step %d: %w", net.Name, step, err)
+		}
+		res.Log = append(res.Log, rec)
+		if observe != nil {
+			return observe(rec)
+		}
+		return nil
+	}
+	if err := logAt(0); err != nil {
+		return res, err
+	}
+	for step := 1; step <= cfg.Steps; step++ {
+		if ctx.Err() != nil {
+			res.Status, res.Message = Interrupted, fmt.Sprintf("interrupted after %d of %d steps", res.Steps, cfg.Steps)
+			return res, nil
+		}
+		loss, err := t.gradient()
+		if err != nil {
+			return res, fmt.Errorf("train %s: step %d: %w", net.Name, step, err)
+		}
+		// The loss at the weights left by update step-1 is not finite: that
+		// update diverged. Its gradient is never applied.
+		if math.IsNaN(loss) || math.IsInf(loss, 0) {
+			res.Status, res.Message = Diverged, fmt.Sprintf("diverged at step %d: the training loss became %v", res.Steps, loss)
+			return res, nil
+		}
+		t.opt.Step(t.net.Params(), t.grads)
+		res.Steps = step
+		if i := t.nonFiniteParam(); i >= 0 {
+			res.Status, res.Message = Diverged, fmt.Sprintf("diverged at step %d: weight tensor %d holds a NaN or infinite value", step, i)
+			return res, nil
+		}
+		if step%cfg.LogEvery == 0 || step == cfg.Steps {
+			if err := logAt(step); err != nil {
+				return res, err
+			}
+		}
+	}
+	return res, nil
+}
+
+// trainer holds a network's compiled programs and optimizer state.
+type trainer struct {
+	net    *Network
+	ds     *dataset.Dataset
+	cfg    TrainConfig
+	src    *rand.Rand
+	opt    Optimizer
+	update *program   // forward and backward pass of a training step
+	eval   []*program // one per split: train, val, test
+	grads  []*tensor.Dense
+
+	// mini-batch state: a permutation of the training set consumed in order
+	perm []int
+	next int
+}
+
+func newTrainer(net *Network, ds *dataset.Dataset, cfg TrainConfig, src *rand.Rand) (*trainer, error) {
+	t := &trainer{net: net, ds: ds, cfg: cfg, src: src, opt: optimizers[cfg.Optimizer](cfg.LR)}
+	n := ds.Train.Len()
+	batch := cfg.BatchSize
+	if batch == 0 {
+		batch = n
+	}
+	spec := programSpec{n: batch, train: true, inputs: make([][]float64, len(net.Encoders)), labels: make([]float64, batch)}
+	if batch == n {
+		// Full batch: alias the training data, no copy per step.
+		for i, r := range net.Modalities {
+			spec.inputs[i] = ds.Train.Inputs[r]
+		}
+		spec.labels = ds.Train.Labels
+	}
+	var err error
+	if t.update, err = compile(net, spec); err != nil {
+		return nil, err
+	}
+	for _, ns := range ds.Splits() {
+		spec := programSpec{n: ns.Split.Len(), inputs: make([][]float64, len(net.Encoders)),
+			readEncs: true, readPre: ns.Name == "train"}
+		for i, r := range net.Modalities {
+			spec.inputs[i] = ns.Split.Inputs[r]
+		}
+		p, err := compile(net, spec)
+		if err != nil {
+			t.close()
+			return nil, err
+		}
+		t.eval = append(t.eval, p)
+	}
+	if batch < n {
+		t.perm = t.src.Perm(n)
+	}
+	return t, nil
+}
+
+func (t *trainer) close() {
+	for _, p := range append([]*program{t.update}, t.eval...) {
+		if p != nil {
+			p.close()
+		}
+	}
+}
+
+// gradient computes the loss and its gradients at the current weights, on
+// the next mini-batch or on the full batch.
+func (t *trainer) gradient() (float64, error) {
+	if t.perm != nil {
+		t.fillBatch()
+	}
+	if err := t.update.run(); err != nil {
+		return 0, err
+	}
+	if t.grads == nil {
+		for _, g := range t.update.grads {
+			t.grads = append(t.grads, g.(*tensor.Dense))
+		}
+	}
+	return scalar(t.update.loss), nil
+}
+
+// fillBatch copies the next mini-batch into the step program's inputs,
+// reshuffling after each pass over the training set.
+func (t *trainer) fillBatch() {
+	b := t.update.n
+	if t.next+b > len(t.perm) {
+		t.src.Shuffle(len(t.perm), func(i, j int) { t.perm[i], t.perm[j] = t.perm[j], t.perm[i] })
+		t.next = 0
+	}
+	idx := t.perm[t.next : t.next+b]
+	t.next += b
+	for i, r := range t.net.Modalities {
+		size := t.ds.Modalities[r].Size()
+		src := t.ds.Train.Inputs[r]
+		switch dst := t.update.inputs[i].Data().(type) {
+		case []float64:
+			for k, s := range idx {
+				copy(dst[k*size:(k+1)*size], src[s*size:(s+1)*size])
+			}
+		case []float32:
+			for k, s := range idx {
+				for j := 0; j < size; j++ {
+					dst[k*size+j] = float32(src[s*size+j])
+				}
+			}
+		}
+	}
+	switch y := t.update.labels.Data().(type) {
+	case []float64:
+		for k, s := range idx {
+			y[k] = t.ds.Train.Labels[s]
+		}
+	case []float32:
+		for k, s := range idx {
+			y[k] = float32(t.ds.Train.Labels[s])
+		}
+	}
+}
+
+// nonFiniteParam returns the index of a weight tensor holding a NaN or an
+// infinity, or -1.
+func (t *trainer) nonFiniteParam() int {
+	for i, p := range t.net.Params() {
+		if !allFinite(p) {
+			return i
+		}
+	}
+	return -1
+}

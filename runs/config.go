@@ -1,0 +1,429 @@
+package runs
+
+import (
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/modcomp/modcomp/dataset"
+	"github.com/modcomp/modcomp/graph"
+	"github.com/modcomp/modcomp/internal/check"
+)
+
+// Config is everything that determines a run's numbers. Its keys are the
+// command-line flag names: a config file, the flags and the config.json of a
+// run directory all use the same names. Per-modality lists hold one value per
+// modality, or a single value for every modality; the number of modalities K
+// is the length of the longest list.
+type Config struct {
+	// Data: the paper's synthetic distribution.
+	D       IntList   `json:"d" help:"dimension d of a patch, per modality"`
+	Patches IntList   `json:"patches" help:"patches P per input, per modality"`
+	NTrain  int       `json:"n-train" help:"training samples"`
+	NVal    int       `json:"n-val" help:"validation samples (used to pick the best uni-modal model)"`
+	NTest   int       `json:"n-test" help:"test samples (every reported accuracy)"`
+	Alpha   FloatList `json:"alpha" help:"signal strength alpha_r of a sufficient sample, per modality"`
+	Beta    FloatList `json:"beta" help:"signal strength beta_r of an insufficient sample, per modality"`
+	Mu      FloatList `json:"mu" help:"fraction mu_r of insufficient samples, per modality (probability)"`
+	SigmaP  FloatList `json:"sigma-p" help:"standard deviation sigma_p of the noise patches, per modality"`
+
+	// Model: the paper's patch encoder and late fusion.
+	Encoder string  `json:"encoder" help:"encoder kind: patch (the paper's)"`
+	Neurons int     `json:"neurons" help:"neurons m per class in each encoder"`
+	Q       float64 `json:"q" help:"order q of the smoothed ReLU (>= 2)"`
+	Rho     float64 `json:"rho" help:"threshold rho of the smoothed ReLU"`
+	Sigma0  float64 `json:"sigma0" help:"standard deviation sigma0 of the initial weights"`
+	DType   string  `json:"dtype" help:"floating-point type of the networks: float64 or float32"`
+
+	// Training.
+	Optimizer string  `json:"optimizer" help:"update rule: gd (full-batch gradient descent, the paper's), sgd (mini-batch), adam"`
+	LR        float64 `json:"lr" help:"learning rate eta"`
+	Steps     int     `json:"steps" help:"training steps T (updates)"`
+	BatchSize int     `json:"batch-size" help:"samples per update for sgd and adam; 0 = the full training set"`
+	LogEvery  int     `json:"log-every" help:"log metrics every this many steps (steps)"`
+
+	// Seeds: seed, seed+1, ..., seed+seeds-1; each draws its own data and initial weights.
+	Seed  uint64 `json:"seed" help:"first random seed"`
+	Seeds int    `json:"seeds" help:"number of seeds to run (seed, seed+1, ...)"`
+
+	// Networks trained by `modcomp train`: one modality for a uni-modal
+	// network, several for a late-fusion joint network.
+	Modalities IntList `json:"modalities" help:"modalities of the network trained by 'modcomp train', e.g. 0 or 0,1"`
+
+	// Invocation settings: they do not change any number.
+	Out     string `json:"out" help:"directory under which run directories are created"`
+	Name    string `json:"name" help:"name appended to the run directory's timestamp"`
+	Workers int    `json:"workers" help:"networks trained in parallel; 0 = number of CPUs"`
+}
+
+//go:embed defaults.json
+var defaultsJSON []byte
+
+// Default returns the embedded default configuration: the paper's regime,
+// tuned so that `modcomp compare` shows modality competition.
+func Default() Config {
+	var c Config
+	if err := decodeJSON(defaultsJSON, &c); err != nil {
+		panic(fmt.Sprintf("runs: embedded defaults.json: %v", err)) // a build defect, caught by tests
+	}
+	return c
+}
+
+// Field describes one configuration key.
+type Field struct {
+	Key  string // flag name and config key
+	Help string
+	kind reflect.Kind
+}
+
+// Fields lists the configuration keys in declaration order.
+func Fields() []Field {
+	t := reflect.TypeOf(Config{})
+	fields := make([]Field, t.NumField())
+	for i := range fields {
+		f := t.Field(i)
+		fields[i] = Field{Key: f.Tag.Get("json"), Help: f.Tag.Get("help"), kind: f.Type.Kind()}
+	}
+	return fields
+}
+
+// Get returns the value of key as a flag would spell it ("1,0.4" for lists).
+func (c *Config) Get(key string) string {
+	v, ok := c.field(key)
+	if !ok {
+		return ""
+	}
+	if s, ok := v.Interface().(fmt.Stringer); ok {
+		return s.String()
+	}
+	return fmt.Sprint(v.Interface())
+}
+
+// Set parses value as a flag would and stores it under key. On error the
+// configuration is left unchanged.
+func (c *Config) Set(key, value string) error {
+	v, ok := c.field(key)
+	if !ok {
+		return unknownKeyError(key)
+	}
+	parsed := reflect.New(v.Type())
+	var err error
+	switch p := parsed.Interface().(type) {
+	case *string:
+		*p = value
+	case *int:
+		*p, err = strconv.Atoi(strings.TrimSpace(value))
+	case *uint64:
+		*p, err = strconv.ParseUint(strings.TrimSpace(value), 10, 64)
+	case *float64:
+		*p, err = strconv.ParseFloat(strings.TrimSpace(value), 64)
+	case *FloatList:
+		*p, err = parseFloatList(value)
+	case *IntList:
+		*p, err = parseIntList(value)
+	default:
+		return fmt.Errorf("%s: unsupported field type %T", key, p)
+	}
+	if err != nil {
+		return fmt.Errorf("%s = %q: want %s", key, value, kindWord(v.Kind(), v.Type()))
+	}
+	v.Set(parsed.Elem())
+	return nil
+}
+
+func (c *Config) field(key string) (reflect.Value, bool) {
+	v := reflect.ValueOf(c).Elem()
+	t := v.Type()
+	for i := 0; i < t.NumField(); i++ {
+		if t.Field(i).Tag.Get("json") == key {
+			return v.Field(i), true
+		}
+	}
+	return reflect.Value{}, false
+}
+
+func kindWord(k reflect.Kind, t reflect.Type) string {
+	switch {
+	case t == reflect.TypeOf(FloatList{}):
+		return "a number or a comma-separated list of numbers, e.g. 1.0,0.4"
+	case t == reflect.TypeOf(IntList{}):
+		return "an integer or a comma-separated list of integers, e.g. 0,1"
+	case k == reflect.Int:
+		return "an integer"
+	case k == reflect.Uint64:
+		return "a non-negative integer"
+	case k == reflect.Float64:
+		return "a number"
+	}
+	return "a string"
+}
+
+// metadataKey holds provenance in config.json (version, commit, command);
+// loading accepts and ignores it so a run's config.json can be passed back.
+const metadataKey = "modcomp"
+
+// LoadFile overlays the keys of a JSON or YAML file (by extension: .json,
+// .yaml, .yml) onto c. Unknown keys, null values and values of the wrong type
+// are errors that name the key.
+func (c *Config) LoadFile(path string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("config %s: %w", path, err)
+	}
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".yaml", ".yml":
+		err = decodeYAML(data, c)
+	case ".json":
+		err = decodeJSON(data, c)
+	default:
+		err = fmt.Errorf("unknown extension %q, want .json, .yaml or .yml", filepath.Ext(path))
+	}
+	if err != nil {
+		return fmt.Errorf("config %s: %w", path, err)
+	}
+	return nil
+}
+
+// decodeJSON overlays the keys of a JSON object onto c.
+func decodeJSON(data []byte, c *Config) error {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(data, &m); err != nil {
+		var syn *json.SyntaxError
+		if errors.As(err, &syn) {
+			return fmt.Errorf("invalid JSON at byte %d: %w", syn.Offset, err)
+		}
+		return fmt.Errorf("want a JSON object of configuration keys: %w", err)
+	}
+	for _, k := range sortedKeys(m) {
+		if k == metadataKey {
+			continue
+		}
+		if err := c.setJSON(k, m[k]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// decodeYAML overlays the keys of a YAML mapping onto c. Each value is
+// converted on its own, so that an error names its key, and string keys take
+// the YAML text as written (a name such as 2024-01-01 stays a string).
+func decodeYAML(data []byte, c *Config) error {
+	var m map[string]yaml.Node
+	if err := yaml.Unmarshal(data, &m); err != nil {
+		return fmt.Errorf("invalid YAML: %w", err)
+	}
+	for _, k := range sortedKeys(m) {
+		if k == metadataKey {
+			continue
+		}
+		node := m[k]
+		v, ok := c.field(k)
+		if !ok {
+			return unknownKeyError(k)
+		}
+		if v.Kind() == reflect.String && node.Kind == yaml.ScalarNode && node.Tag != "!!null" {
+			v.SetString(node.Value)
+			continue
+		}
+		var value any
+		if err := node.Decode(&value); err != nil {
+			return fmt.Errorf("key %q: %w", k, err)
+		}
+		raw, err := json.Marshal(value)
+		if err != nil {
+			return fmt.Errorf("key %q: got %s, want %s", k, yamlText(&node), kindWord(v.Kind(), v.Type()))
+		}
+		if err := c.setJSON(k, raw); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// yamlText renders a YAML value for an error message.
+func yamlText(n *yaml.Node) string {
+	if n.Kind == yaml.ScalarNode {
+		return n.Value
+	}
+	b, err := yaml.Marshal(n)
+	if err != nil {
+		return "a YAML " + n.Tag
+	}
+	return strings.TrimSpace(string(b))
+}
+
+// setJSON stores the JSON value raw under key, refusing null: a key that is
+// present must say what it means.
+func (c *Config) setJSON(key string, raw json.RawMessage) error {
+	v, ok := c.field(key)
+	if !ok {
+		return unknownKeyError(key)
+	}
+	want := kindWord(v.Kind(), v.Type())
+	if strings.TrimSpace(string(raw)) == "null" {
+		return fmt.Errorf("key %q: got null, want %s", key, want)
+	}
+	parsed := reflect.New(v.Type())
+	if err := json.Unmarshal(raw, parsed.Interface()); err != nil {
+		return fmt.Errorf("key %q: got %s, want %s", key, raw, want)
+	}
+	v.Set(parsed.Elem())
+	return nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func unknownKeyError(key string) error {
+	best, bestDist := "", 3
+	for _, f := range Fields() {
+		if d := editDistance(key, f.Key); d < bestDist {
+			best, bestDist = f.Key, d
+		}
+	}
+	if best != "" {
+		return fmt.Errorf("unknown key %q (did you mean %q?)", key, best)
+	}
+	return fmt.Errorf("unknown key %q; run 'modcomp compare --help' for the keys", key)
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}
+
+// maxSeeds bounds seeds: a typo such as 1000000 would otherwise queue
+// millions of trainings.
+const maxSeeds = 100000
+
+// K is the number of modalities: the length of the longest per-modality list.
+func (c *Config) K() int {
+	k := 0
+	for _, l := range []int{len(c.D), len(c.Patches), len(c.Alpha), len(c.Beta), len(c.Mu), len(c.SigmaP)} {
+		k = max(k, l)
+	}
+	return k
+}
+
+// SeedList returns the seeds of the run.
+func (c *Config) SeedList() []uint64 {
+	seeds := make([]uint64, c.Seeds)
+	for i := range seeds {
+		seeds[i] = c.Seed + uint64(i)
+	}
+	return seeds
+}
+
+// Validate reports the first mistake in c, naming the key, the value and
+// what is allowed.
+func (c *Config) Validate() error {
+	k := c.K()
+	if k < 2 {
+		return fmt.Errorf("the per-modality lists (d, patches, alpha, beta, mu, sigma-p) describe %d modality, want at least 2: give one value per modality, e.g. --alpha 1.0,0.4", k)
+	}
+	lists := []struct {
+		key   string
+		value fmt.Stringer
+		n     int
+	}{{"d", c.D, len(c.D)}, {"patches", c.Patches, len(c.Patches)}, {"alpha", c.Alpha, len(c.Alpha)},
+		{"beta", c.Beta, len(c.Beta)}, {"mu", c.Mu, len(c.Mu)}, {"sigma-p", c.SigmaP, len(c.SigmaP)}}
+	longest := lists[0]
+	for _, l := range lists {
+		if l.n > longest.n {
+			longest = l
+		}
+	}
+	for _, l := range lists {
+		if l.n != 1 && l.n != k {
+			return fmt.Errorf("%s = %s has %d values but %s = %s has %d: give one value per modality, or a single value for all",
+				l.key, l.value, l.n, longest.key, longest.value, longest.n)
+		}
+	}
+	var ck check.Checker
+	ck.PositiveInt("seeds", -1, c.Seeds)
+	if c.Seeds > maxSeeds {
+		ck.Fail(&check.FieldError{Field: "seeds", Index: -1, Value: c.Seeds, Want: fmt.Sprintf("at most %d", maxSeeds)})
+	}
+	ck.NonNegativeInt("workers", -1, c.Workers)
+	if ck.Err() != nil {
+		return ck.Err()
+	}
+	if err := c.Synthetic().Validate(); err != nil {
+		return err
+	}
+	if err := c.Model().Validate(); err != nil {
+		return err
+	}
+	if err := c.Train().Validate(c.NTrain); err != nil {
+		return err
+	}
+	seen := map[int]bool{}
+	for _, r := range c.Modalities {
+		if r < 0 || r >= k || seen[r] {
+			return &check.FieldError{Field: "modalities", Index: -1, Value: c.Modalities, Want: fmt.Sprintf("distinct modality indices in 0..%d", k-1)}
+		}
+		seen[r] = true
+	}
+	if strings.ContainsAny(c.Name, `/\`) || c.Name == "." || c.Name == ".." {
+		return &check.FieldError{Field: "name", Index: -1, Value: fmt.Sprintf("%q", c.Name), Want: "a name without path separators"}
+	}
+	return nil
+}
+
+// Synthetic is the dataset part of c.
+func (c *Config) Synthetic() dataset.Synthetic {
+	k := c.K()
+	s := dataset.Synthetic{NTrain: c.NTrain, NVal: c.NVal, NTest: c.NTest}
+	for r := 0; r < k; r++ {
+		s.Modalities = append(s.Modalities, dataset.SyntheticModality{
+			Patches: c.Patches.At(r), Dim: c.D.At(r),
+			Alpha: c.Alpha.At(r), Beta: c.Beta.At(r), Mu: c.Mu.At(r), SigmaP: c.SigmaP.At(r),
+		})
+	}
+	return s
+}
+
+// Model is the network part of c.
+func (c *Config) Model() graph.ModelConfig {
+	return graph.ModelConfig{
+		Encoder: graph.EncoderConfig{Kind: c.Encoder, PatchConfig: graph.PatchConfig{
+			Neurons: c.Neurons, Q: c.Q, Rho: c.Rho, Sigma0: c.Sigma0}},
+		DType: c.DType,
+	}
+}
+
+// Train is the training part of c.
+func (c *Config) Train() graph.TrainConfig {
+	return graph.TrainConfig{Optimizer: c.Optimizer, LR: c.LR, Steps: c.Steps, BatchSize: c.BatchSize, LogEvery: c.LogEvery}
+}

@@ -1,0 +1,22 @@
+// Package runs wires configurations, datasets and networks together and owns
+// the disk: it runs comparisons and trainings and writes self-describing run
+// directories.
+//
+// A Config holds every setting under the name of its command-line flag;
+// Default returns the embedded default configuration (defaults.json).
+// Compare trains, for every seed, one uni-modal network per modality and the
+// late-fusion joint network on the same data from the same initial encoder
+// weights, in parallel, and writes to a new RunDir:
+//
+//	config.json   the resolved configuration; passed back with --config it reproduces the run
+//	metrics.csv   every logged metric of every network and seed over steps
+//	summary.json  uni-modal against joint, per seed and aggregated (see Summary)
+//	report.md     the table, the verdict and the plots
+//	*.png, *.svg  alignment over steps, accuracies
+//	status.json   running, complete, interrupted or failed
+//	log.jsonl     structured log
+//
+// Results never depend on the number of workers: each network draws from
+// its own seeded streams. Every file is written to a temporary name and
+// renamed, and an existing run directory is never written into.
+package runs

@@ -1,0 +1,197 @@
+package runs
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/modcomp/modcomp/dataset"
+	"github.com/modcomp/modcomp/graph"
+)
+
+// NetworkSpec names a network to train: the modalities it sees.
+type NetworkSpec struct {
+	Name       string // "uni-m0", "joint", ...
+	Modalities []int
+}
+
+// CompareNetworks are the networks of a comparison: one uni-modal network
+// per modality, then the late-fusion joint network of all of them.
+func CompareNetworks(k int) []NetworkSpec {
+	var specs []NetworkSpec
+	all := make([]int, k)
+	for r := 0; r < k; r++ {
+		specs = append(specs, NetworkSpec{Name: fmt.Sprintf("uni-m%d", r), Modalities: []int{r}})
+		all[r] = r
+	}
+	return append(specs, NetworkSpec{Name: "joint", Modalities: all})
+}
+
+// NetworkRun is the outcome of training one network for one seed.
+type NetworkRun struct {
+	Seed       uint64
+	Network    string
+	Modalities []int
+	Status     string // a graph.Status, or "failed" / "not started"
+	Message    string
+	Steps      int
+	Log        []graph.Record
+	Elapsed    time.Duration
+}
+
+// Final returns the last logged record, if any.
+func (r *NetworkRun) Final() (graph.Record, bool) {
+	if len(r.Log) == 0 {
+		return graph.Record{}, false
+	}
+	return r.Log[len(r.Log)-1], true
+}
+
+// Extra states of a NetworkRun beyond graph.Status.
+const (
+	runFailed     = "failed"
+	runNotStarted = "not started"
+)
+
+// Events receives what happens while networks train; Progress implements it.
+type Events interface {
+	Started(run *NetworkRun, steps int)
+	Logged(run *NetworkRun, step int)
+	Finished(run *NetworkRun)
+}
+
+// execute trains every network of specs for every seed of cfg, on up to
+// workers goroutines, and returns the runs in order (seed, then spec). Each
+// run depends only on its seed and spec, so the numbers do not depend on the
+// number of workers or on their scheduling. A network that diverges or fails
+// does not stop the others; cancelling ctx stops them all.
+func execute(ctx context.Context, cfg *Config, specs []NetworkSpec, workers int, events Events) []*NetworkRun {
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	seeds := cfg.SeedList()
+	runs := make([]*NetworkRun, 0, len(seeds)*len(specs))
+	for _, s := range seeds {
+		for _, spec := range specs {
+			runs = append(runs, &NetworkRun{Seed: s, Network: spec.Name, Modalities: spec.Modalities, Status: runNotStarted})
+		}
+	}
+	data := newDataCache(cfg, len(specs))
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < min(workers, len(runs)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				trainOne(ctx, cfg, runs[i], data, events)
+			}
+		}()
+	}
+dispatch:
+	for i := range runs {
+		select {
+		case jobs <- i:
+		case <-ctx.Done():
+			break dispatch
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	return runs
+}
+
+// trainOne trains one network and records its outcome in run; failures are
+// recorded, not returned, so that the other networks go on.
+func trainOne(ctx context.Context, cfg *Config, run *NetworkRun, data *dataCache, events Events) {
+	if ctx.Err() != nil {
+		return // cancelled while queued: the run stays "not started"
+	}
+	start := time.Now()
+	defer func() {
+		if p := recover(); p != nil {
+			run.Status, run.Message = runFailed, fmt.Sprintf("internal error: %v", p)
+		}
+		run.Elapsed = time.Since(start)
+		if events != nil {
+			events.Finished(run)
+		}
+	}()
+	ds, err := data.get(run.Seed)
+	defer data.release(run.Seed)
+	if err != nil {
+		run.Status, run.Message = runFailed, err.Error()
+		return
+	}
+	net, err := graph.NewNetwork(run.Network, run.Modalities, ds, cfg.Model(), run.Seed)
+	if err != nil {
+		run.Status, run.Message = runFailed, err.Error()
+		return
+	}
+	if events != nil {
+		events.Started(run, cfg.Steps)
+	}
+	res, err := graph.Train(ctx, net, ds, cfg.Train(), run.Seed, func(rec graph.Record) error {
+		if events != nil {
+			events.Logged(run, rec.Step)
+		}
+		return nil
+	})
+	if res != nil {
+		run.Status, run.Message, run.Steps, run.Log = string(res.Status), res.Message, res.Steps, res.Log
+	}
+	if err != nil {
+		run.Status, run.Message = runFailed, err.Error()
+	}
+}
+
+// dataCache draws each seed's dataset once and frees it when the last of the
+// seed's networks is done, so that memory holds only the seeds in flight.
+type dataCache struct {
+	cfg   *Config
+	users int // networks per seed
+
+	mu    sync.Mutex
+	seeds map[uint64]*seedData
+}
+
+type seedData struct {
+	once sync.Once
+	ds   *dataset.Dataset
+	err  error
+	done int
+}
+
+func newDataCache(cfg *Config, users int) *dataCache {
+	return &dataCache{cfg: cfg, users: users, seeds: map[uint64]*seedData{}}
+}
+
+func (c *dataCache) entry(seed uint64) *seedData {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.seeds[seed]
+	if !ok {
+		e = &seedData{}
+		c.seeds[seed] = e
+	}
+	return e
+}
+
+func (c *dataCache) get(seed uint64) (*dataset.Dataset, error) {
+	e := c.entry(seed)
+	e.once.Do(func() { e.ds, e.err = c.cfg.Synthetic().Generate(seed) })
+	return e.ds, e.err
+}
+
+func (c *dataCache) release(seed uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e := c.seeds[seed]; e != nil {
+		e.done++
+		if e.done == c.users {
+			e.ds = nil
+		}
+	}
+}

@@ -1,0 +1,80 @@
+package runs
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+)
+
+// openRunLog opens log.jsonl in the run directory and returns a logger that
+// writes JSON records there and, when extra is not nil, to extra as well.
+func openRunLog(dir *RunDir, extra *slog.Logger) (*os.File, *slog.Logger, error) {
+	f, err := os.OpenFile(dir.Join("log.jsonl"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, nil, fmt.Errorf("run log: %w", err)
+	}
+	var h slog.Handler = slog.NewJSONHandler(f, nil)
+	if extra != nil {
+		h = teeHandler{h, extra.Handler()}
+	}
+	return f, slog.New(h), nil
+}
+
+// teeHandler sends each record to two handlers.
+type teeHandler struct{ a, b slog.Handler }
+
+func (t teeHandler) Enabled(ctx context.Context, l slog.Level) bool {
+	return t.a.Enabled(ctx, l) || t.b.Enabled(ctx, l)
+}
+
+func (t teeHandler) Handle(ctx context.Context, r slog.Record) error {
+	var err error
+	if t.a.Enabled(ctx, r.Level) {
+		err = t.a.Handle(ctx, r.Clone())
+	}
+	if t.b.Enabled(ctx, r.Level) {
+		if e := t.b.Handle(ctx, r); err == nil {
+			err = e
+		}
+	}
+	return err
+}
+
+func (t teeHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return teeHandler{t.a.WithAttrs(attrs), t.b.WithAttrs(attrs)}
+}
+
+func (t teeHandler) WithGroup(name string) slog.Handler {
+	return teeHandler{t.a.WithGroup(name), t.b.WithGroup(name)}
+}
+
+// nopEvents ignores every event.
+type nopEvents struct{}
+
+func (nopEvents) Started(*NetworkRun, int) {}
+func (nopEvents) Logged(*NetworkRun, int)  {}
+func (nopEvents) Finished(*NetworkRun)     {}
+
+// logEvents forwards events and logs how each network ended.
+type logEvents struct {
+	Events
+	logger *slog.Logger
+}
+
+func (e logEvents) Finished(r *NetworkRun) {
+	attrs := []any{"seed", r.Seed, "network", r.Network, "status", r.Status, "steps", r.Steps,
+		"elapsed", r.Elapsed.Round(1e6).String()}
+	if final, ok := r.Final(); ok {
+		if v, ok := final.Get("test_acc"); ok {
+			attrs = append(attrs, "test_acc", v)
+		}
+	}
+	switch r.Status {
+	case "completed", runNotStarted:
+		e.logger.Info("network finished", attrs...)
+	default:
+		e.logger.Warn("network stopped early", append(attrs, "message", r.Message)...)
+	}
+	e.Events.Finished(r)
+}

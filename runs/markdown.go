@@ -1,0 +1,59 @@
+package runs
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+)
+
+// compareReport renders report.md: readable on its own, with the table, the
+// verdict, the plots and how to read the files beside it.
+func compareReport(cfg *Config, s *Summary, table string, plots []string, plotErr error) []byte {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "# modcomp compare\n\n")
+	fmt.Fprintf(&b, "State: **%s**. %s, aggregated over %s whose networks all completed.\n\n",
+		s.State, seedRange(s.Seeds), seedRange(s.SeedsAggregated))
+	fmt.Fprintf(&b, "Configuration: `%s` (every key in `config.json`).\n\n", headline(cfg))
+	fmt.Fprintf(&b, "**Verdict:** %s.\n\n", s.Verdict)
+	fmt.Fprintf(&b, "```\n%s```\n\n", table)
+	fmt.Fprintf(&b, "Accuracies are means ± standard deviations over seeds. The best uni-modal model is picked on validation accuracy and reported on test. ")
+	fmt.Fprintf(&b, "Alignment of an encoder of modality r is the mean over its two class heads of max_j <w_{r,c,j}, ±v_r>. ")
+	fmt.Fprintf(&b, "A feature counts as learned when alpha_r times the alignment passes rho = %g, i.e. when the alignment passes %v: the neurons' response to the signal has left the polynomial region of the smoothed ReLU.\n\n", cfg.Rho, s.LearnedThreshold)
+	if p := problems(s); len(p) > 0 {
+		fmt.Fprintf(&b, "## Networks that did not complete\n\n")
+		for _, line := range p {
+			fmt.Fprintf(&b, "- %s\n", line)
+		}
+		fmt.Fprintln(&b)
+	}
+	if plotErr != nil {
+		fmt.Fprintf(&b, "Some plots could not be drawn: %v\n\n", plotErr)
+	}
+	if len(plots) > 0 {
+		fmt.Fprintf(&b, "## Plots\n\n")
+		for _, p := range plots {
+			if strings.HasSuffix(p, ".png") {
+				fmt.Fprintf(&b, "![%s](%s)\n\n", strings.TrimSuffix(p, ".png"), p)
+			}
+		}
+	}
+	fmt.Fprintf(&b, "## Per seed\n\n| seed | best uni-modal | its test acc | joint test acc | gap | winner |\n|---|---|---|---|---|---|\n")
+	for _, ss := range s.PerSeed {
+		win := "none"
+		if ss.Winner >= 0 {
+			win = fmt.Sprintf("m%d", ss.Winner)
+		}
+		complete := ""
+		if !ss.Complete {
+			complete = " (incomplete)"
+		}
+		fmt.Fprintf(&b, "| %d%s | m%d | %.3f | %.3f | %+.3f | %s |\n", ss.Seed, complete, ss.BestUnimodal.Modality,
+			float64(ss.BestUnimodal.TestAcc), float64(ss.Joint.TestAcc), float64(ss.Gap), win)
+	}
+	fmt.Fprintf(&b, "\n## Files\n\n")
+	fmt.Fprintf(&b, "- `config.json`: the resolved configuration; `modcomp compare --config config.json` reproduces this run.\n")
+	fmt.Fprintf(&b, "- `metrics.csv`: every logged metric of every network and seed over steps (one row per seed, network and step).\n")
+	fmt.Fprintf(&b, "- `summary.json`: the numbers above, aggregated and per seed.\n")
+	fmt.Fprintf(&b, "- `status.json`: whether the run completed; `log.jsonl`: structured log.\n")
+	return b.Bytes()
+}

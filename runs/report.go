@@ -1,0 +1,128 @@
+package runs
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"strings"
+	"text/tabwriter"
+)
+
+// pm formats a mean and spread as "0.855±0.005", or "n/a" when undefined.
+func pm(mean, std Num, digits int) string {
+	if math.IsNaN(float64(mean)) {
+		return "n/a"
+	}
+	if math.IsNaN(float64(std)) {
+		return fmt.Sprintf("%.*f", digits, float64(mean))
+	}
+	return fmt.Sprintf("%.*f±%.*f", digits, float64(mean), digits, float64(std))
+}
+
+// seedRange describes the seeds compactly: "5 seeds (1-5)".
+func seedRange(seeds []uint64) string {
+	switch len(seeds) {
+	case 0:
+		return "no seeds"
+	case 1:
+		return fmt.Sprintf("1 seed (%d)", seeds[0])
+	}
+	return fmt.Sprintf("%d seeds (%d-%d)", len(seeds), seeds[0], seeds[len(seeds)-1])
+}
+
+// headline describes the configuration in one line.
+func headline(cfg *Config) string {
+	return fmt.Sprintf("K=%d  d=%s  P=%s  n-train=%d  alpha=%s  mu=%s  sigma-p=%s  m=%d q=%g rho=%g sigma0=%g  %s lr=%g T=%d",
+		cfg.K(), cfg.D, cfg.Patches, cfg.NTrain, cfg.Alpha, cfg.Mu, cfg.SigmaP,
+		cfg.Neurons, cfg.Q, cfg.Rho, cfg.Sigma0, cfg.Optimizer, cfg.LR, cfg.Steps)
+}
+
+// compareTable renders the comparison as the table printed on stdout and
+// embedded in report.md: one row per network with mean±std over seeds.
+func compareTable(cfg *Config, s *Summary) string {
+	k := len(s.Unimodal)
+	var buf bytes.Buffer
+	tw := tabwriter.NewWriter(&buf, 0, 0, 3, ' ', 0)
+	header := []string{"network", "val acc", "test acc"}
+	for r := 0; r < k; r++ {
+		header = append(header, fmt.Sprintf("align m%d", r))
+	}
+	fmt.Fprintln(tw, strings.Join(header, "\t"))
+	for _, u := range s.Unimodal {
+		row := []string{fmt.Sprintf("uni-modal m%d", u.Modality), pm(u.ValAcc, u.ValAccStd, 3), pm(u.TestAcc, u.TestAccStd, 3)}
+		for r := 0; r < k; r++ {
+			if r == u.Modality {
+				row = append(row, pm(u.Alignment, u.AlignmentStd, 2))
+			} else {
+				row = append(row, "-")
+			}
+		}
+		fmt.Fprintln(tw, strings.Join(row, "\t"))
+	}
+	j := s.Joint
+	row := []string{"joint (late fusion)", pm(j.ValAcc, j.ValAccStd, 3), pm(j.TestAcc, j.TestAccStd, 3)}
+	for r := 0; r < k; r++ {
+		row = append(row, pm(j.Alignment[r], j.AlignmentStd[r], 2))
+	}
+	fmt.Fprintln(tw, strings.Join(row, "\t"))
+	for r := 0; r < k; r++ {
+		row := []string{fmt.Sprintf("  joint encoder m%d alone", r), "", pm(j.EncoderTestAcc[r], j.EncoderTestAccStd[r], 3)}
+		for q := 0; q < k; q++ {
+			if q == r {
+				row = append(row, fmt.Sprintf("learned in %s", fraction(j.LearnedFraction[r], len(s.SeedsAggregated))))
+			} else {
+				row = append(row, "")
+			}
+		}
+		fmt.Fprintln(tw, strings.Join(row, "\t"))
+	}
+	tw.Flush()
+
+	var out bytes.Buffer
+	fmt.Fprintf(&out, "%s\n", buf.String())
+	kv := tabwriter.NewWriter(&out, 0, 0, 2, ' ', 0)
+	if b := s.BestUnimodal; b.Modality >= 0 {
+		fmt.Fprintf(kv, "best uni-modal\tm%d (picked on val acc %.3f), test acc %s\n", b.Modality, float64(b.ValAcc),
+			pm(s.Unimodal[b.Modality].TestAcc, s.Unimodal[b.Modality].TestAccStd, 3))
+	}
+	fmt.Fprintf(kv, "gap\tbest uni-modal - joint = %s test acc (positive: joint training lost)\n", signedPM(s.Gap, s.GapStd))
+	if s.Winner >= 0 {
+		fmt.Fprintf(kv, "winner\tm%d: the modality the joint network learned (alignment %.2f of %.2f alone)\n",
+			s.Winner, float64(j.Alignment[s.Winner]), float64(s.Unimodal[s.Winner].Alignment))
+	} else {
+		fmt.Fprintf(kv, "winner\tnone: no joint encoder learned its feature\n")
+	}
+	fmt.Fprintf(kv, "verdict\t%s\n", s.Verdict)
+	kv.Flush()
+	return out.String()
+}
+
+func signedPM(mean, std Num) string {
+	if math.IsNaN(float64(mean)) {
+		return "n/a"
+	}
+	return fmt.Sprintf("%+.3f±%.3f", float64(mean), float64(std))
+}
+
+// fraction renders a fraction of n seeds as "3/5".
+func fraction(f Num, n int) string {
+	if math.IsNaN(float64(f)) {
+		return "n/a"
+	}
+	return fmt.Sprintf("%d/%d", int(math.Round(float64(f)*float64(n))), n)
+}
+
+// problems lists the networks that did not complete, one line each.
+func problems(s *Summary) []string {
+	var out []string
+	for _, n := range s.Networks {
+		if n.Status != "completed" {
+			msg := fmt.Sprintf("seed %d %s: %s", n.Seed, n.Network, n.Status)
+			if n.Message != "" {
+				msg += ": " + n.Message
+			}
+			out = append(out, msg)
+		}
+	}
+	return out
+}

@@ -1,0 +1,357 @@
+package runs
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+
+	"github.com/modcomp/modcomp/graph"
+)
+
+// Num is a float64 that is written to JSON as null when it is NaN or
+// infinite (JSON has no such numbers).
+type Num float64
+
+// MarshalJSON writes n, or null.
+func (n Num) MarshalJSON() ([]byte, error) {
+	f := float64(n)
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return []byte("null"), nil
+	}
+	return strconv.AppendFloat(nil, f, 'g', -1, 64), nil
+}
+
+// UnmarshalJSON reads a number or null (as NaN).
+func (n *Num) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*n = Num(math.NaN())
+		return nil
+	}
+	var f float64
+	if err := json.Unmarshal(b, &f); err != nil {
+		return err
+	}
+	*n = Num(f)
+	return nil
+}
+
+// Summary is summary.json: the comparison of the uni-modal networks with the
+// joint network, per seed and aggregated (mean and standard deviation) over
+// the seeds whose networks all completed.
+type Summary struct {
+	State           string   `json:"state"` // complete, interrupted, failed
+	Seeds           []uint64 `json:"seeds"`
+	SeedsAggregated []uint64 `json:"seeds_aggregated"`
+	// LearnedThreshold holds, per modality, the alignment rho/alpha_r above
+	// which an encoder counts as having learned the feature: its response
+	// alpha_r <w, v_r> to a sufficient signal patch has left the polynomial
+	// region of the smoothed ReLU.
+	LearnedThreshold []float64 `json:"learned_threshold"`
+
+	Unimodal     []UnimodalAggregate `json:"unimodal"`
+	Joint        JointAggregate      `json:"joint"`
+	BestUnimodal Best                `json:"best_unimodal"`
+	Gap          Num                 `json:"gap"` // best uni-modal minus joint test accuracy
+	GapStd       Num                 `json:"gap_std"`
+	Winner       int                 `json:"winner"` // modality the joint network learned; -1 if none
+	Verdict      string              `json:"verdict"`
+
+	PerSeed  []SeedSummary   `json:"per_seed"`
+	Networks []NetworkStatus `json:"networks"`
+}
+
+// UnimodalAggregate is one modality's uni-modal network over seeds.
+type UnimodalAggregate struct {
+	Modality      int `json:"modality"`
+	ValAcc        Num `json:"val_acc"`
+	ValAccStd     Num `json:"val_acc_std"`
+	TestAcc       Num `json:"test_acc"`
+	TestAccStd    Num `json:"test_acc_std"`
+	Alignment     Num `json:"alignment"`
+	AlignmentStd  Num `json:"alignment_std"`
+	AlignmentInit Num `json:"alignment_init"`
+	// LearnedFraction is the fraction of seeds whose final alignment passed rho.
+	LearnedFraction Num `json:"learned_fraction"`
+}
+
+// JointAggregate is the late-fusion joint network over seeds; lists hold one
+// entry per modality.
+type JointAggregate struct {
+	ValAcc            Num   `json:"val_acc"`
+	ValAccStd         Num   `json:"val_acc_std"`
+	TestAcc           Num   `json:"test_acc"`
+	TestAccStd        Num   `json:"test_acc_std"`
+	EncoderTestAcc    []Num `json:"encoder_test_acc"`
+	EncoderTestAccStd []Num `json:"encoder_test_acc_std"`
+	Alignment         []Num `json:"alignment"`
+	AlignmentStd      []Num `json:"alignment_std"`
+	AlignmentInit     []Num `json:"alignment_init"`
+	LearnedFraction   []Num `json:"learned_fraction"`
+}
+
+// Best is the uni-modal network with the highest validation accuracy,
+// reported with its test accuracy.
+type Best struct {
+	Modality int `json:"modality"`
+	ValAcc   Num `json:"val_acc"`
+	TestAcc  Num `json:"test_acc"`
+}
+
+// SeedSummary is the comparison for one seed.
+type SeedSummary struct {
+	Seed         uint64           `json:"seed"`
+	Complete     bool             `json:"complete"` // all networks completed
+	Unimodal     []UnimodalResult `json:"unimodal"`
+	Joint        JointResult      `json:"joint"`
+	BestUnimodal Best             `json:"best_unimodal"`
+	Gap          Num              `json:"gap"`
+	Winner       int              `json:"winner"`
+}
+
+// UnimodalResult is one uni-modal network's final metrics for one seed.
+type UnimodalResult struct {
+	Modality      int  `json:"modality"`
+	ValAcc        Num  `json:"val_acc"`
+	TestAcc       Num  `json:"test_acc"`
+	Alignment     Num  `json:"alignment"`
+	AlignmentInit Num  `json:"alignment_init"`
+	Learned       bool `json:"learned"`
+}
+
+// JointResult is the joint network's final metrics for one seed.
+type JointResult struct {
+	ValAcc         Num    `json:"val_acc"`
+	TestAcc        Num    `json:"test_acc"`
+	EncoderTestAcc []Num  `json:"encoder_test_acc"`
+	Alignment      []Num  `json:"alignment"`
+	AlignmentInit  []Num  `json:"alignment_init"`
+	Learned        []bool `json:"learned"`
+}
+
+// NetworkStatus says how one network of one seed ended.
+type NetworkStatus struct {
+	Seed    uint64 `json:"seed"`
+	Network string `json:"network"`
+	Status  string `json:"status"`
+	Message string `json:"message,omitempty"`
+	Steps   int    `json:"steps"`
+}
+
+// summarize computes the Summary of a comparison of k modalities from its
+// runs, ordered by seed then network as CompareNetworks lists them.
+func summarize(cfg *Config, k int, runs []*NetworkRun, state string) *Summary {
+	s := &Summary{State: state, Seeds: cfg.SeedList(), Winner: -1}
+	for r := 0; r < k; r++ {
+		s.LearnedThreshold = append(s.LearnedThreshold, learnedThreshold(cfg, r))
+	}
+	perSeed := len(runs) / len(s.Seeds)
+	for i, seed := range s.Seeds {
+		ss := seedSummary(cfg, k, seed, runs[i*perSeed:(i+1)*perSeed])
+		s.PerSeed = append(s.PerSeed, ss)
+		if ss.Complete {
+			s.SeedsAggregated = append(s.SeedsAggregated, seed)
+		}
+	}
+	for _, r := range runs {
+		s.Networks = append(s.Networks, NetworkStatus{Seed: r.Seed, Network: r.Network, Status: r.Status, Message: r.Message, Steps: r.Steps})
+	}
+	var complete []SeedSummary
+	for _, ss := range s.PerSeed {
+		if ss.Complete {
+			complete = append(complete, ss)
+		}
+	}
+	aggregate(s, k, complete)
+	s.Verdict = verdict(s)
+	return s
+}
+
+func seedSummary(cfg *Config, k int, seed uint64, runs []*NetworkRun) SeedSummary {
+	ss := SeedSummary{Seed: seed, Complete: true, Winner: -1}
+	for _, r := range runs {
+		if r.Status != string(graph.Completed) {
+			ss.Complete = false
+		}
+	}
+	get := func(rec graph.Record, name string) Num { v, _ := rec.Get(name); return Num(v) }
+	for r := 0; r < k; r++ {
+		first, last := endpoints(runs[r])
+		align := get(last, fmt.Sprintf("align_m%d", r))
+		ss.Unimodal = append(ss.Unimodal, UnimodalResult{
+			Modality: r, ValAcc: get(last, "val_acc"), TestAcc: get(last, "test_acc"),
+			Alignment: align, AlignmentInit: get(first, fmt.Sprintf("align_m%d", r)),
+			Learned: float64(align) >= learnedThreshold(cfg, r),
+		})
+	}
+	first, last := endpoints(runs[k])
+	ss.Joint = JointResult{ValAcc: get(last, "val_acc"), TestAcc: get(last, "test_acc")}
+	for r := 0; r < k; r++ {
+		align := get(last, fmt.Sprintf("align_m%d", r))
+		ss.Joint.EncoderTestAcc = append(ss.Joint.EncoderTestAcc, get(last, fmt.Sprintf("enc_test_acc_m%d", r)))
+		ss.Joint.Alignment = append(ss.Joint.Alignment, align)
+		ss.Joint.AlignmentInit = append(ss.Joint.AlignmentInit, get(first, fmt.Sprintf("align_m%d", r)))
+		ss.Joint.Learned = append(ss.Joint.Learned, float64(align) >= learnedThreshold(cfg, r))
+	}
+	ss.BestUnimodal = Best{Modality: -1, ValAcc: Num(math.NaN()), TestAcc: Num(math.NaN())}
+	for _, u := range ss.Unimodal {
+		if ss.BestUnimodal.Modality < 0 || u.ValAcc > ss.BestUnimodal.ValAcc {
+			ss.BestUnimodal = Best{Modality: u.Modality, ValAcc: u.ValAcc, TestAcc: u.TestAcc}
+		}
+	}
+	ss.Gap = ss.BestUnimodal.TestAcc - ss.Joint.TestAcc
+	ss.Winner = winner(ss)
+	return ss
+}
+
+// learnedThreshold is the alignment at which the response alpha_r <w, v_r>
+// of a neuron to a sufficient signal patch of modality r reaches rho.
+func learnedThreshold(cfg *Config, r int) float64 {
+	return cfg.Rho / cfg.Alpha.At(r)
+}
+
+// endpoints returns the first and last records of a run (empty records,
+// whose metrics read as NaN, when it logged nothing).
+func endpoints(r *NetworkRun) (graph.Record, graph.Record) {
+	if len(r.Log) == 0 {
+		return graph.Record{}, graph.Record{}
+	}
+	return r.Log[0], r.Log[len(r.Log)-1]
+}
+
+// winner is the modality whose joint encoder kept the largest fraction of
+// the alignment its uni-modal network reached alone: the modality the joint
+// network learned. -1 when no joint encoder learned its feature.
+func winner(ss SeedSummary) int {
+	best, bestRatio := -1, math.Inf(-1)
+	for r, a := range ss.Joint.Alignment {
+		if !ss.Joint.Learned[r] {
+			continue
+		}
+		ratio := float64(a)
+		if alone := float64(ss.Unimodal[r].Alignment); alone > 0 {
+			ratio /= alone
+		}
+		if ratio > bestRatio {
+			best, bestRatio = r, ratio
+		}
+	}
+	return best
+}
+
+func aggregate(s *Summary, k int, seeds []SeedSummary) {
+	col := func(f func(SeedSummary) Num) (Num, Num) {
+		xs := make([]float64, len(seeds))
+		for i, ss := range seeds {
+			xs[i] = float64(f(ss))
+		}
+		m, sd := meanStd(xs)
+		return Num(m), Num(sd)
+	}
+	frac := func(f func(SeedSummary) bool) Num {
+		if len(seeds) == 0 {
+			return Num(math.NaN())
+		}
+		n := 0
+		for _, ss := range seeds {
+			if f(ss) {
+				n++
+			}
+		}
+		return Num(float64(n) / float64(len(seeds)))
+	}
+	for r := 0; r < k; r++ {
+		u := UnimodalAggregate{Modality: r}
+		u.ValAcc, u.ValAccStd = col(func(ss SeedSummary) Num { return ss.Unimodal[r].ValAcc })
+		u.TestAcc, u.TestAccStd = col(func(ss SeedSummary) Num { return ss.Unimodal[r].TestAcc })
+		u.Alignment, u.AlignmentStd = col(func(ss SeedSummary) Num { return ss.Unimodal[r].Alignment })
+		u.AlignmentInit, _ = col(func(ss SeedSummary) Num { return ss.Unimodal[r].AlignmentInit })
+		u.LearnedFraction = frac(func(ss SeedSummary) bool { return ss.Unimodal[r].Learned })
+		s.Unimodal = append(s.Unimodal, u)
+	}
+	j := &s.Joint
+	j.ValAcc, j.ValAccStd = col(func(ss SeedSummary) Num { return ss.Joint.ValAcc })
+	j.TestAcc, j.TestAccStd = col(func(ss SeedSummary) Num { return ss.Joint.TestAcc })
+	for r := 0; r < k; r++ {
+		m, sd := col(func(ss SeedSummary) Num { return ss.Joint.EncoderTestAcc[r] })
+		j.EncoderTestAcc, j.EncoderTestAccStd = append(j.EncoderTestAcc, m), append(j.EncoderTestAccStd, sd)
+		m, sd = col(func(ss SeedSummary) Num { return ss.Joint.Alignment[r] })
+		j.Alignment, j.AlignmentStd = append(j.Alignment, m), append(j.AlignmentStd, sd)
+		m, _ = col(func(ss SeedSummary) Num { return ss.Joint.AlignmentInit[r] })
+		j.AlignmentInit = append(j.AlignmentInit, m)
+		j.LearnedFraction = append(j.LearnedFraction, frac(func(ss SeedSummary) bool { return ss.Joint.Learned[r] }))
+	}
+	// The best uni-modal model is picked on mean validation accuracy and
+	// reported on test, as a researcher would pick it without seeing test data.
+	s.BestUnimodal = Best{Modality: -1, ValAcc: Num(math.NaN()), TestAcc: Num(math.NaN())}
+	for _, u := range s.Unimodal {
+		if s.BestUnimodal.Modality < 0 || u.ValAcc > s.BestUnimodal.ValAcc {
+			s.BestUnimodal = Best{Modality: u.Modality, ValAcc: u.ValAcc, TestAcc: u.TestAcc}
+		}
+	}
+	best := s.BestUnimodal.Modality
+	s.Gap, s.GapStd = col(func(ss SeedSummary) Num { return ss.Unimodal[best].TestAcc - ss.Joint.TestAcc })
+	wins := make([]int, k)
+	for _, ss := range seeds {
+		if ss.Winner >= 0 {
+			wins[ss.Winner]++
+		}
+	}
+	for r, w := range wins {
+		if w > 0 && (s.Winner < 0 || w > wins[s.Winner]) {
+			s.Winner = r
+		}
+	}
+}
+
+// meanStd is the mean and the sample standard deviation (0 for one value,
+// NaN for none).
+func meanStd(xs []float64) (float64, float64) {
+	if len(xs) == 0 {
+		return math.NaN(), math.NaN()
+	}
+	m := 0.0
+	for _, x := range xs {
+		m += x
+	}
+	m /= float64(len(xs))
+	if len(xs) == 1 {
+		return m, 0
+	}
+	v := 0.0
+	for _, x := range xs {
+		v += (x - m) * (x - m)
+	}
+	return m, math.Sqrt(v / float64(len(xs)-1))
+}
+
+// verdict is the one-line conclusion of a comparison.
+func verdict(s *Summary) string {
+	n := len(s.SeedsAggregated)
+	if n == 0 {
+		return "no seed completed all its networks: nothing to compare"
+	}
+	best := s.BestUnimodal.Modality
+	gap := 100 * float64(s.Gap)
+	var out string
+	if gap > 0 {
+		out = fmt.Sprintf("joint training is worse than the best uni-modal model (m%d) by %.1f points of test accuracy", best, gap)
+	} else {
+		out = fmt.Sprintf("joint training matches or beats the best uni-modal model (m%d) by %.1f points of test accuracy", best, -gap)
+	}
+	var losers []string
+	for r, f := range s.Joint.LearnedFraction {
+		unlearned := int(math.Round((1 - float64(f)) * float64(n)))
+		if unlearned > 0 && float64(s.Unimodal[r].LearnedFraction) > 0 {
+			losers = append(losers, fmt.Sprintf("m%d stayed unlearned in joint training in %d of %d seeds (alignment %.2f, %.2f alone)",
+				r, unlearned, n, float64(s.Joint.Alignment[r]), float64(s.Unimodal[r].Alignment)))
+		}
+	}
+	if len(losers) == 0 {
+		return out + "; every modality learned alone was also learned jointly"
+	}
+	for _, l := range losers {
+		out += "; " + l
+	}
+	return out
+}

@@ -1,0 +1,64 @@
+package runs
+
+import (
+	"os/exec"
+	"runtime/debug"
+	"strings"
+)
+
+// Version is modcomp's version.
+const Version = "0.1.0"
+
+// Commit returns the git commit modcomp was built from, when known: from the
+// build's VCS stamp, or else from `git describe` of the working directory if
+// it is a modcomp checkout (as under `go run`). Empty when unknown.
+func Commit() string {
+	if info, ok := debug.ReadBuildInfo(); ok {
+		var rev, dirty string
+		for _, s := range info.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.modified":
+				if s.Value == "true" {
+					dirty = "-dirty"
+				}
+			}
+		}
+		if rev != "" {
+			return rev + dirty
+		}
+	}
+	top, err := exec.Command("git", "rev-parse", "--show-toplevel").Output()
+	if err != nil {
+		return ""
+	}
+	mod, err := exec.Command("git", "-C", strings.TrimSpace(string(top)), "show", "HEAD:go.mod").Output()
+	if err != nil || !strings.Contains(string(mod), "module github.com/modcomp/modcomp") {
+		return ""
+	}
+	out, err := exec.Command("git", "describe", "--always", "--dirty", "--abbrev=40").Output()
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// resolvedConfig is config.json: every key of cfg, plus provenance under the
+// "modcomp" key, which loading ignores, so that passing the file back with
+// --config reproduces the run.
+func resolvedConfig(cfg *Config, command string) map[string]any {
+	m := map[string]any{
+		metadataKey: map[string]any{
+			"version": Version,
+			"commit":  Commit(),
+			"command": command,
+			"seeds":   cfg.SeedList(),
+		},
+	}
+	for _, f := range Fields() {
+		v, _ := cfg.field(f.Key)
+		m[f.Key] = v.Interface()
+	}
+	return m
+}
