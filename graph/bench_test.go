@@ -19,7 +19,12 @@ var benchConfigs = []struct {
 
 func benchTrainer(b *testing.B, n, patches, dim, m int, modalities []int, dtype string) *trainer {
 	b.Helper()
-	syn := dataset.Synthetic{NTrain: n, NVal: 10, NTest: 10}
+	return benchTrainerSplits(b, n, 10, 10, patches, dim, m, modalities, dtype)
+}
+
+func benchTrainerSplits(b *testing.B, n, nVal, nTest, patches, dim, m int, modalities []int, dtype string) *trainer {
+	b.Helper()
+	syn := dataset.Synthetic{NTrain: n, NVal: nVal, NTest: nTest}
 	for r := 0; r < 2; r++ {
 		syn.Modalities = append(syn.Modalities, dataset.SyntheticModality{Patches: patches, Dim: dim, Alpha: 1, Mu: 0.2, SigmaP: 0.1})
 	}
@@ -65,5 +70,23 @@ func BenchmarkStep(b *testing.B) {
 				})
 			}
 		}
+	}
+}
+
+// BenchmarkEvaluate times one evaluation pass of a joint network at the
+// default configuration's sizes (200 train, 500 validation, 2000 test
+// samples, m = 30): every metric of a Record on all three splits.
+func BenchmarkEvaluate(b *testing.B) {
+	for _, dtype := range []string{"float64", "float32"} {
+		b.Run(dtype, func(b *testing.B) {
+			tr := benchTrainerSplits(b, 200, 500, 2000, 5, 200, 30, []int{0, 1}, dtype)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if _, err := tr.evaluate(0); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

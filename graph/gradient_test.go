@@ -82,7 +82,7 @@ func referenceScores(net *Network, split *dataset.Split) [][]float64 {
 				for j := 0; j < cols; j++ {
 					z := 0.0
 					for k, v := range patch {
-						z += w[k*cols+j] * v
+						z += w[j*e.Dim+k] * v
 					}
 					a := SmoothedReLU(z, e.Q, e.Rho)
 					if j >= e.Neurons {
@@ -312,11 +312,14 @@ func TestFloat32GradientAgreesWithFloat64(t *testing.T) {
 
 func TestPatchEncoderAlignment(t *testing.T) {
 	t.Parallel()
-	// d = 2, m = 2, binary: columns are w_{+1,0}, w_{+1,1}, w_{-1,0}, w_{-1,1}.
+	// d = 2, m = 2, binary: rows are w_{+1,0}, w_{+1,1}, w_{-1,0}, w_{-1,1};
+	// the second coordinate is orthogonal to v.
 	e := &PatchEncoder{PatchConfig: PatchConfig{Neurons: 2, Q: 3, Rho: 0.1}, Patches: 1, Dim: 2, Heads: 2,
-		W: newDense(dtypes["float64"], []int{2, 4}, []float64{
-			0.5, -1, 2, -0.25, // row 0: first coordinate of each neuron
-			9, 9, 9, 9, // row 1: orthogonal to v
+		W: newDense(dtypes["float64"], []int{4, 2}, []float64{
+			0.5, 9,
+			-1, 9,
+			2, 9,
+			-0.25, 9,
 		})}
 	v := []float64{1, 0}
 	// Head +1: max(0.5, -1) = 0.5. Head -1 aligns with -v: max(-2, 0.25) = 0.25.
@@ -325,7 +328,7 @@ func TestPatchEncoderAlignment(t *testing.T) {
 	}
 	// Three heads of one neuron each: every head is compared with +v.
 	e3 := &PatchEncoder{PatchConfig: PatchConfig{Neurons: 1, Q: 3, Rho: 0.1}, Patches: 1, Dim: 2, Heads: 3,
-		W: newDense(dtypes["float32"], []int{2, 3}, []float64{0.5, -1, 2, 0, 0, 0})}
+		W: newDense(dtypes["float32"], []int{3, 2}, []float64{0.5, 0, -1, 0, 2, 0})}
 	if got := e3.Alignment(v); !reflect.DeepEqual(got, []float64{0.5, -1, 2}) {
 		t.Errorf("3-head alignment %v, want [0.5 -1 2]", got)
 	}
@@ -378,7 +381,6 @@ func TestPatchEncoderMultiClassScores(t *testing.T) {
 		t.Fatalf("scores of shape %v, want (%d, %d)", scores.Shape(), n, heads)
 	}
 	w := float64s(e.W)
-	cols := heads * cfg.Neurons
 	got := values(scores)
 	for s := 0; s < n; s++ {
 		for c := 0; c < heads; c++ {
@@ -387,7 +389,7 @@ func TestPatchEncoderMultiClassScores(t *testing.T) {
 				for j := c * cfg.Neurons; j < (c+1)*cfg.Neurons; j++ {
 					z := 0.0
 					for k := 0; k < e.Dim; k++ {
-						z += w[k*cols+j] * x[(s*e.Patches+p)*e.Dim+k]
+						z += w[j*e.Dim+k] * x[(s*e.Patches+p)*e.Dim+k]
 					}
 					want += SmoothedReLU(z, cfg.Q, cfg.Rho)
 				}

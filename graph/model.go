@@ -43,7 +43,8 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// SmoothedReLU is srelu(z) of order q and threshold rho.
+// SmoothedReLU is srelu(z) of order q and threshold rho. The fused Op of
+// srelu_op.go computes it over whole tensors, rearranged without branches.
 func SmoothedReLU(z, q, rho float64) float64 {
 	switch {
 	case z <= 0:
@@ -51,7 +52,7 @@ func SmoothedReLU(z, q, rho float64) float64 {
 	case z <= rho:
 		// z^q / (q rho^(q-1)), written so that neither power under- or
 		// overflows for large q or tiny rho.
-		return pow(z/rho, q) * rho / q
+		return powT(z/rho, q) * (rho / q)
 	default:
 		return z - (1-1/q)*rho
 	}
@@ -64,31 +65,10 @@ func SmoothedReLUDeriv(z, q, rho float64) float64 {
 	case z <= 0:
 		return 0
 	case z <= rho:
-		return pow(z/rho, q-1)
+		return powT(z/rho, q-1)
 	default:
 		return 1
 	}
-}
-
-// pow is math.Pow with a fast path for the small integer orders (q = 3, 4)
-// that the paper uses, where math.Pow dominates the cost of a training step.
-func pow(x, e float64) float64 {
-	if e >= 0 && e <= 8 && e == math.Trunc(e) {
-		r := 1.0
-		for i := 0; i < int(e); i++ {
-			r *= x
-		}
-		return r
-	}
-	return math.Pow(x, e)
-}
-
-func smoothedReLU32(z, q, rho float32) float32 {
-	return float32(SmoothedReLU(float64(z), float64(q), float64(rho)))
-}
-
-func smoothedReLUDeriv32(z, q, rho float32) float32 {
-	return float32(SmoothedReLUDeriv(float64(z), float64(q), float64(rho)))
 }
 
 // PatchConfig holds the hyper-parameters of the paper's patch encoder.
@@ -107,9 +87,9 @@ type PatchEncoder struct {
 	Patches int // P
 	Dim     int // d
 	Heads   int // class heads: 2 (c = +1, -1) for a binary task, C otherwise
-	// W holds the neurons as columns, head by head: W[:, c*m+j] = w_{c,j},
+	// W holds the neurons as rows, head by head: W[c*m+j, :] = w_{c,j},
 	// with head 0 the class +1 and head 1 the class -1 in the binary case.
-	W *tensor.Dense // (d, Heads*m)
+	W *tensor.Dense // (Heads*m, d)
 }
 
 // NewPatchEncoder draws the initial weights w ~ N(0, sigma0² I) from src.
@@ -120,7 +100,7 @@ func NewPatchEncoder(cfg PatchConfig, patches, dim, heads int, dtype tensor.Dtyp
 	}
 	return &PatchEncoder{
 		PatchConfig: cfg, Patches: patches, Dim: dim, Heads: heads,
-		W: newDense(dtype, tensor.Shape{dim, heads * cfg.Neurons}, w),
+		W: newDense(dtype, tensor.Shape{heads * cfg.Neurons, dim}, w),
 	}
 }
 
@@ -136,8 +116,8 @@ func (e *PatchEncoder) Params() []*tensor.Dense { return []*tensor.Dense{e.W} }
 func (e *PatchEncoder) Build(x *G.Node, n int, name string) (*Output, error) {
 	g := x.Graph()
 	h := e.Heads * e.Neurons
-	w := G.NewMatrix(g, e.W.Dtype(), G.WithShape(e.Dim, h), G.WithValue(e.W), G.WithName(name+".W"))
-	z, err := G.Mul(x, w) // (n*P, H*m): <w_{c,j}, x_p> for every patch and neuron
+	w := G.NewMatrix(g, e.W.Dtype(), G.WithShape(h, e.Dim), G.WithValue(e.W), G.WithName(name+".W"))
+	z, err := project(x, w) // (n*P, H*m): <w_{c,j}, x_p> for every patch and neuron
 	if err != nil {
 		return nil, fmt.Errorf("%s: pre-activations: %w", name, err)
 	}
@@ -187,7 +167,6 @@ func (e *PatchEncoder) poolNode(g *G.ExprGraph, name string) *G.Node {
 // so that both numbers grow as the encoder learns v.
 func (e *PatchEncoder) Alignment(v []float64) []float64 {
 	w := float64s(e.W)
-	h := e.Heads * e.Neurons
 	out := make([]float64, e.Heads)
 	for c := range out {
 		sign := 1.0
@@ -197,8 +176,8 @@ func (e *PatchEncoder) Alignment(v []float64) []float64 {
 		best := math.Inf(-1)
 		for j := c * e.Neurons; j < (c+1)*e.Neurons; j++ {
 			dot := 0.0
-			for k := 0; k < e.Dim; k++ {
-				dot += w[k*h+j] * v[k]
+			for k, vk := range v {
+				dot += w[j*e.Dim+k] * vk
 			}
 			best = math.Max(best, sign*dot)
 		}

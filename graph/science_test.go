@@ -7,39 +7,36 @@ import (
 	"github.com/modcomp/modcomp/dataset"
 )
 
-// competition is a shrunken version of the paper's setting (its scratch/ref
-// reference uses d = 200, P = 5, n = 200, m = 10, T = 1500). Modality 0 has
-// the strong signal alpha_0 = 1 but none at all (beta = 0) in a fraction
-// mu_0 = 0.1 of the samples; modality 1 has a weak signal alpha_1 = 0.3 that
-// is almost always there (mu_1 = 0.05). With the smoothed ReLU of order
-// q = 3, a feature's alignment grows like alpha^q, so modality 0 is learned
-// first in the joint network; the samples it cannot explain are then fitted
-// by memorising their noise patches (sigma_p sqrt(d) ≈ 1.1, larger than
-// either signal) before the weak feature v_1 takes off. Alone, the encoder
-// of modality 1 gets the gradient of every sample and learns v_1.
+// competition is a shrunken version of the paper's setting (the reference
+// uses d = 200, P = 5, n = 200). Modality 0 has the strong signal alpha_0 = 1
+// but none at all (beta = 0) in a fraction mu_0 = 0.05 of the samples;
+// modality 1 has a weaker signal alpha_1 = 0.35 that is almost always there
+// (mu_1 = 0.02). With the smoothed ReLU of order q = 3 an encoder's
+// alignment grows like a power iteration driven by alpha^q, so modality 0 is
+// learned first in the joint network; once it fits the data, only the 5% of
+// samples it cannot explain still push encoder 1 along v_1, 20 times less
+// than when modality 1 is trained alone, and within T = 400 steps it does not
+// take off. m = 20 neurons per class keep the initial alignment, which sets
+// the pace of the race, from varying much between seeds.
 //
-// Shrinking d forced two changes from the paper's numbers: sigma_p grows from
-// 0.1 to 0.25 so that the noise keeps a norm comparable to the reference's
-// (0.1·sqrt(200) ≈ 1.4), and mu_0 drops from 0.3 to 0.1 (with 0.3 the joint
-// network learns v_1 too in 3 of 10 seeds). Over seeds 1..10 the regime holds
-// (every check below) in 9: the joint network ends with align_m1 in
-// 0.012-0.038 (at most 1.8x its step-0 value) while the uni-modal network of
-// modality 1 reaches 1.5-3.7; the exception, seed 2, starts with a large
-// alignment (0.018) and ends at 0.095, just below rho but 5x its start. Seeds
-// 11..20 give 9 of 10 as well (seed 13: 3.5x its start). The joint encoder of
-// modality 1 alone is at chance on the test set (0.46-0.54) where the
-// uni-modal one gets 0.54-0.72.
+// Over seeds 1..20 every check of TestScienceJointTrainingLosesTheWeakModality
+// holds in 17: the joint network ends with align_m1 between 1.2x and 2.1x its
+// step-0 value (0.006-0.028 -> 0.007-0.058) while the uni-modal network of
+// modality 1 reaches 1.0-3.1. In seeds 2, 12 and 16 the uni-modal network
+// itself is slow (its best initial neuron is weak) and ends below the checks'
+// margins. The uni-modal network of modality 0 learns its feature in all of
+// seeds 1..10.
 var competition = dataset.Synthetic{
 	Modalities: []dataset.SyntheticModality{
-		{Patches: 4, Dim: 20, Alpha: 1.0, Beta: 0, Mu: 0.1, SigmaP: 0.25},
-		{Patches: 4, Dim: 20, Alpha: 0.3, Beta: 0, Mu: 0.05, SigmaP: 0.25},
+		{Patches: 4, Dim: 20, Alpha: 1.0, Beta: 0, Mu: 0.05, SigmaP: 0.25},
+		{Patches: 4, Dim: 20, Alpha: 0.35, Beta: 0, Mu: 0.02, SigmaP: 0.25},
 	},
 	NTrain: 100, NVal: 20, NTest: 500,
 }
 
 var (
 	competitionModel = ModelConfig{
-		Encoder: EncoderConfig{Kind: "patch", PatchConfig: PatchConfig{Neurons: 5, Q: 3, Rho: 0.1, Sigma0: 0.01}},
+		Encoder: EncoderConfig{Kind: "patch", PatchConfig: PatchConfig{Neurons: 20, Q: 3, Rho: 0.1, Sigma0: 0.01}},
 		DType:   "float64",
 	}
 	competitionTrain = TrainConfig{Optimizer: "gd", LR: 1.0, Steps: 400, LogEvery: 100}
@@ -89,7 +86,7 @@ func TestScienceUniModalLearnsItsFeature(t *testing.T) {
 func TestScienceJointTrainingLosesTheWeakModality(t *testing.T) {
 	t.Parallel()
 	rho := competitionModel.Encoder.Rho
-	for _, seed := range []uint64{1, 3, 5} {
+	for _, seed := range []uint64{1, 3, 4} {
 		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) {
 			t.Parallel()
 			ds, err := competition.Generate(seed)

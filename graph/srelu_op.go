@@ -3,7 +3,7 @@ package graph
 import (
 	"fmt"
 	"hash"
-	"hash/fnv"
+	"math"
 
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
@@ -41,11 +41,7 @@ func (op sreluOp) OverwritesInput() int { return -1 }
 func (op sreluOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "srelu(q=%v,rho=%v)", op.q, op.rho)
 }
-func (op sreluOp) Hashcode() uint32 {
-	h := fnv.New32a()
-	op.WriteHash(h)
-	return h.Sum32()
-}
+func (op sreluOp) Hashcode() uint32 { return hashOf(op) }
 func (op sreluOp) String() string { return fmt.Sprintf("srelu(q=%v,rho=%v)", op.q, op.rho) }
 
 func (op sreluOp) Do(in ...G.Value) (G.Value, error) {
@@ -59,16 +55,9 @@ func (op sreluOp) Do(in ...G.Value) (G.Value, error) {
 func (op sreluOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, error) {
 	switch z := in[0].Data().(type) {
 	case []float64:
-		out := prealloc.Data().([]float64)
-		for i, v := range z {
-			out[i] = SmoothedReLU(v, op.q, op.rho)
-		}
+		sreluForward(z, prealloc.Data().([]float64), op.q, op.rho)
 	case []float32:
-		out := prealloc.Data().([]float32)
-		q, rho := float32(op.q), float32(op.rho)
-		for i, v := range z {
-			out[i] = smoothedReLU32(v, q, rho)
-		}
+		sreluForward(z, prealloc.Data().([]float32), op.q, op.rho)
 	default:
 		return nil, fmt.Errorf("srelu: unsupported data %T", z)
 	}
@@ -93,11 +82,7 @@ func (op sreluGradOp) Type() hm.Type {
 func (op sreluGradOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "srelu'(q=%v,rho=%v)", op.q, op.rho)
 }
-func (op sreluGradOp) Hashcode() uint32 {
-	h := fnv.New32a()
-	op.WriteHash(h)
-	return h.Sum32()
-}
+func (op sreluGradOp) Hashcode() uint32 { return hashOf(op) }
 func (op sreluGradOp) String() string { return fmt.Sprintf("srelu'(q=%v,rho=%v)", op.q, op.rho) }
 
 func (op sreluGradOp) Do(in ...G.Value) (G.Value, error) {
@@ -111,16 +96,9 @@ func (op sreluGradOp) Do(in ...G.Value) (G.Value, error) {
 func (op sreluGradOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, error) {
 	switch z := in[0].Data().(type) {
 	case []float64:
-		grad, out := in[1].Data().([]float64), prealloc.Data().([]float64)
-		for i, v := range z {
-			out[i] = grad[i] * SmoothedReLUDeriv(v, op.q, op.rho)
-		}
+		sreluBackward(z, in[1].Data().([]float64), prealloc.Data().([]float64), op.q, op.rho)
 	case []float32:
-		grad, out := in[1].Data().([]float32), prealloc.Data().([]float32)
-		q, rho := float32(op.q), float32(op.rho)
-		for i, v := range z {
-			out[i] = grad[i] * smoothedReLUDeriv32(v, q, rho)
-		}
+		sreluBackward(z, in[1].Data().([]float32), prealloc.Data().([]float32), op.q, op.rho)
 	default:
 		return nil, fmt.Errorf("srelu': unsupported data %T", z)
 	}
@@ -131,4 +109,59 @@ func (op sreluGradOp) DiffWRT(inputs int) []bool { return []bool{false, false} }
 
 func (op sreluGradOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
 	return nil, fmt.Errorf("srelu': second derivatives are not implemented")
+}
+
+// The kernels below compute srelu and its derivative without branches, which
+// pre-activations scattered around 0 would make unpredictable: with
+// u = clamp(z/rho, 0, 1),
+//
+//	srelu(z)  = u^q rho/q + max(z - rho, 0)
+//	srelu'(z) = u^(q-1)
+//
+// which equal the piecewise definition of SmoothedReLU in each region. The
+// order q = 3 of the paper gets its own loop with the powers unrolled.
+
+// sreluForward sets out[i] = srelu(z[i]).
+func sreluForward[T float32 | float64](z, out []T, q, rho float64) {
+	r, inv, scale := T(rho), T(1/rho), T(rho/q)
+	if q == 3 {
+		for i, v := range z {
+			u := min(max(v*inv, 0), 1)
+			out[i] = u*u*u*scale + max(v-r, 0)
+		}
+		return
+	}
+	for i, v := range z {
+		u := min(max(v*inv, 0), 1)
+		out[i] = powT(u, q)*scale + max(v-r, 0)
+	}
+}
+
+// sreluBackward sets out[i] = grad[i] srelu'(z[i]).
+func sreluBackward[T float32 | float64](z, grad, out []T, q, rho float64) {
+	inv := T(1 / rho)
+	if q == 3 {
+		for i, v := range z {
+			u := min(max(v*inv, 0), 1)
+			out[i] = grad[i] * u * u
+		}
+		return
+	}
+	for i, v := range z {
+		u := min(max(v*inv, 0), 1)
+		out[i] = grad[i] * powT(u, q-1)
+	}
+}
+
+// powT is x^e, by repeated multiplication for the small integer orders the
+// paper uses.
+func powT[T float32 | float64](x T, e float64) T {
+	if e >= 0 && e <= 8 && e == math.Trunc(e) {
+		r := T(1)
+		for k := 0; k < int(e); k++ {
+			r *= x
+		}
+		return r
+	}
+	return T(math.Pow(float64(x), e))
 }

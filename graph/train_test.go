@@ -624,7 +624,7 @@ func TestRecordMetricsMatchReference(t *testing.T) {
 			for j := 0; j < cols; j++ {
 				dot := 0.0
 				for i := range v {
-					dot += w[i*cols+j] * v[i]
+					dot += w[j*e.Dim+i] * v[i]
 				}
 				if j < e.Neurons {
 					best[0] = math.Max(best[0], dot)
@@ -649,7 +649,7 @@ func TestRecordMetricsMatchReference(t *testing.T) {
 					for j := own; j < own+e.Neurons; j++ {
 						z := 0.0
 						for c := 0; c < e.Dim; c++ {
-							z += w[c*cols+j] * sp.Inputs[r][(i*e.Patches+p)*e.Dim+c]
+							z += w[j*e.Dim+c] * sp.Inputs[r][(i*e.Patches+p)*e.Dim+c]
 						}
 						m = math.Max(m, z)
 					}

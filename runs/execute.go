@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"sort"
 	"sync"
 	"time"
 
@@ -91,7 +92,7 @@ func execute(ctx context.Context, cfg *Config, specs []NetworkSpec, workers int,
 		}()
 	}
 dispatch:
-	for i := range runs {
+	for _, i := range dispatchOrder(runs) {
 		select {
 		case jobs <- i:
 		case <-ctx.Done():
@@ -101,6 +102,25 @@ dispatch:
 	close(jobs)
 	wg.Wait()
 	return runs
+}
+
+// dispatchOrder starts, seed by seed, the networks that see the most
+// modalities first, so that the costly joint network of the last seed does
+// not run alone at the end while other workers idle. The order changes when
+// a network runs, never its numbers.
+func dispatchOrder(runs []*NetworkRun) []int {
+	order := make([]int, len(runs))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool {
+		ra, rb := runs[order[a]], runs[order[b]]
+		if ra.Seed != rb.Seed {
+			return ra.Seed < rb.Seed
+		}
+		return len(ra.Modalities) > len(rb.Modalities)
+	})
+	return order
 }
 
 // trainOne trains one network and records its outcome in run; failures are
