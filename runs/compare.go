@@ -79,7 +79,9 @@ func run(ctx context.Context, cfg *Config, opts Options, specs []NetworkSpec, wr
 	if events == nil {
 		events = nopEvents{}
 	}
-	runs := execute(ctx, cfg, specs, cfg.Workers, logEvents{events, logger})
+	g := newGroup(cfg, specs, nil)
+	execute(ctx, []*group{g}, cfg.Workers, logEvents{events, logger})
+	runs := g.runs
 
 	state := StateComplete
 	if ctx.Err() != nil {

@@ -72,7 +72,7 @@ var defaultsJSON []byte
 // tuned so that `modcomp compare` shows modality competition.
 func Default() Config {
 	var c Config
-	if err := decodeJSON(defaultsJSON, &c); err != nil {
+	if _, err := decodeJSON(defaultsJSON, &c, ""); err != nil {
 		panic(fmt.Sprintf("runs: embedded defaults.json: %v", err)) // a build defect, caught by tests
 	}
 	return c
@@ -94,6 +94,19 @@ func Fields() []Field {
 		fields[i] = Field{Key: f.Tag.Get("json"), Help: f.Tag.Get("help"), kind: f.Type.Kind()}
 	}
 	return fields
+}
+
+// clone returns a copy of c that shares no per-modality list with it.
+func (c Config) clone() Config {
+	v := reflect.ValueOf(&c).Elem()
+	for i := 0; i < v.NumField(); i++ {
+		if f := v.Field(i); f.Kind() == reflect.Slice && !f.IsNil() {
+			cp := reflect.MakeSlice(f.Type(), f.Len(), f.Len())
+			reflect.Copy(cp, f)
+			f.Set(cp)
+		}
+	}
+	return c
 }
 
 // Get returns the value of key as a flag would spell it ("1,0.4" for lists).
@@ -175,61 +188,110 @@ const metadataKey = "modcomp"
 // .yaml, .yml) onto c. Unknown keys, null values and values of the wrong type
 // are errors that name the key.
 func (c *Config) LoadFile(path string) error {
+	_, err := c.loadFile(path, "")
+	return err
+}
+
+// LoadSweepFile overlays the configuration keys of a sweep file onto c and
+// returns its "grid": a list of axes in the syntax of --grid, e.g.
+//
+//	{"seeds": 3, "grid": ["alpha[1]=0.2..0.6/0.1", "mu[0]=0.1..0.5/0.1"]}
+func (c *Config) LoadSweepFile(path string) ([]string, error) {
+	raw, err := c.loadFile(path, "grid")
+	if err != nil {
+		return nil, err
+	}
+	if raw == nil {
+		return nil, fmt.Errorf("sweep file %s: no \"grid\" key: want e.g. \"grid\": [\"n-train=100,200\"]", path)
+	}
+	if strings.TrimSpace(string(raw)) == "null" {
+		return nil, fmt.Errorf("sweep file %s: key \"grid\": got null, want a list of strings such as [\"n-train=100,200\"]", path)
+	}
+	var grid []string
+	if err := json.Unmarshal(raw, &grid); err != nil {
+		return nil, fmt.Errorf("sweep file %s: key \"grid\": got %s, want a list of strings such as [\"n-train=100,200\"]", path, raw)
+	}
+	return grid, nil
+}
+
+// loadFile overlays the keys of a file onto c and returns the raw value of
+// the key extra, which is not a configuration key (nil if absent).
+func (c *Config) loadFile(path, extra string) (json.RawMessage, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return fmt.Errorf("config %s: %w", path, err)
+		return nil, fmt.Errorf("config %s: %w", path, err)
 	}
+	var raw json.RawMessage
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".yaml", ".yml":
-		err = decodeYAML(data, c)
+		raw, err = decodeYAML(data, c, extra)
 	case ".json":
-		err = decodeJSON(data, c)
+		raw, err = decodeJSON(data, c, extra)
 	default:
 		err = fmt.Errorf("unknown extension %q, want .json, .yaml or .yml", filepath.Ext(path))
 	}
 	if err != nil {
-		return fmt.Errorf("config %s: %w", path, err)
+		return nil, fmt.Errorf("config %s: %w", path, err)
 	}
-	return nil
+	return raw, nil
 }
 
-// decodeJSON overlays the keys of a JSON object onto c.
-func decodeJSON(data []byte, c *Config) error {
+// decodeJSON overlays the keys of a JSON object onto c and returns the raw
+// value of the key extra.
+func decodeJSON(data []byte, c *Config, extra string) (json.RawMessage, error) {
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(data, &m); err != nil {
 		var syn *json.SyntaxError
 		if errors.As(err, &syn) {
-			return fmt.Errorf("invalid JSON at byte %d: %w", syn.Offset, err)
+			return nil, fmt.Errorf("invalid JSON at byte %d: %w", syn.Offset, err)
 		}
-		return fmt.Errorf("want a JSON object of configuration keys: %w", err)
+		return nil, fmt.Errorf("want a JSON object of configuration keys: %w", err)
 	}
+	var raw json.RawMessage
 	for _, k := range sortedKeys(m) {
-		if k == metadataKey {
-			continue
-		}
-		if err := c.setJSON(k, m[k]); err != nil {
-			return err
+		switch {
+		case k == metadataKey:
+		case extra != "" && k == extra:
+			raw = m[k]
+		default:
+			if err := c.setJSON(k, m[k]); err != nil {
+				return nil, err
+			}
 		}
 	}
-	return nil
+	return raw, nil
 }
 
-// decodeYAML overlays the keys of a YAML mapping onto c. Each value is
-// converted on its own, so that an error names its key, and string keys take
-// the YAML text as written (a name such as 2024-01-01 stays a string).
-func decodeYAML(data []byte, c *Config) error {
+// decodeYAML overlays the keys of a YAML mapping onto c and returns the
+// value of the key extra as JSON. Each value is converted on its own, so
+// that an error names its key, and string keys take the YAML text as
+// written (a name such as 2024-01-01 stays a string).
+func decodeYAML(data []byte, c *Config, extra string) (json.RawMessage, error) {
 	var m map[string]yaml.Node
 	if err := yaml.Unmarshal(data, &m); err != nil {
-		return fmt.Errorf("invalid YAML: %w", err)
+		return nil, fmt.Errorf("invalid YAML: %w", err)
 	}
+	var raw json.RawMessage
 	for _, k := range sortedKeys(m) {
 		if k == metadataKey {
 			continue
 		}
 		node := m[k]
+		if extra != "" && k == extra {
+			var value any
+			if err := node.Decode(&value); err != nil {
+				return nil, fmt.Errorf("key %q: %w", k, err)
+			}
+			b, err := json.Marshal(value)
+			if err != nil {
+				return nil, fmt.Errorf("key %q: %w", k, err)
+			}
+			raw = b
+			continue
+		}
 		v, ok := c.field(k)
 		if !ok {
-			return unknownKeyError(k)
+			return nil, unknownKeyError(k)
 		}
 		if v.Kind() == reflect.String && node.Kind == yaml.ScalarNode && node.Tag != "!!null" {
 			v.SetString(node.Value)
@@ -237,17 +299,17 @@ func decodeYAML(data []byte, c *Config) error {
 		}
 		var value any
 		if err := node.Decode(&value); err != nil {
-			return fmt.Errorf("key %q: %w", k, err)
+			return nil, fmt.Errorf("key %q: %w", k, err)
 		}
-		raw, err := json.Marshal(value)
+		b, err := json.Marshal(value)
 		if err != nil {
-			return fmt.Errorf("key %q: got %s, want %s", k, yamlText(&node), kindWord(v.Kind(), v.Type()))
+			return nil, fmt.Errorf("key %q: got %s, want %s", k, yamlText(&node), kindWord(v.Kind(), v.Type()))
 		}
-		if err := c.setJSON(k, raw); err != nil {
-			return err
+		if err := c.setJSON(k, b); err != nil {
+			return nil, err
 		}
 	}
-	return nil
+	return raw, nil
 }
 
 // yamlText renders a YAML value for an error message.

@@ -23,7 +23,7 @@ func FuzzDecodeConfig(f *testing.F) {
 	f.Add([]byte(`{"n-trian": 40}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c := Default()
-		err := decodeJSON(data, &c)
+		_, err := decodeJSON(data, &c, "")
 		if err != nil {
 			if err.Error() == "" {
 				t.Fatal("empty error message")
@@ -120,7 +120,7 @@ func roundTrip(t *testing.T, c *Config) {
 		t.Fatalf("config.json of a valid configuration does not marshal: %v", err)
 	}
 	back := Default()
-	if err := decodeJSON(b, &back); err != nil {
+	if _, err := decodeJSON(b, &back, ""); err != nil {
 		t.Fatalf("config.json does not decode: %v\n%s", err, b)
 	}
 	if !reflect.DeepEqual(&back, c) {

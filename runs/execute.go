@@ -63,45 +63,89 @@ type Events interface {
 	Finished(run *NetworkRun)
 }
 
-// execute trains every network of specs for every seed of cfg, on up to
-// workers goroutines, and returns the runs in order (seed, then spec). Each
-// run depends only on its seed and spec, so the numbers do not depend on the
-// number of workers or on their scheduling. A network that diverges or fails
-// does not stop the others; cancelling ctx stops them all.
-func execute(ctx context.Context, cfg *Config, specs []NetworkSpec, workers int, events Events) []*NetworkRun {
+// group is the networks of one configuration: those of a comparison, or of
+// one point of a sweep. Its runs are ordered by seed, then network.
+type group struct {
+	cfg  *Config
+	runs []*NetworkRun
+	data *dataCache
+	// done, if not nil, is called once every run of the group has finished,
+	// by the worker that finished the last one. It is not called for a
+	// group that an interruption left unfinished.
+	done func(*group)
+
+	mu   sync.Mutex
+	left int
+}
+
+// newGroup lists every network of specs for every seed of cfg.
+func newGroup(cfg *Config, specs []NetworkSpec, done func(*group)) *group {
+	g := &group{cfg: cfg, data: newDataCache(cfg, len(specs)), done: done}
+	for _, s := range cfg.SeedList() {
+		for _, spec := range specs {
+			g.runs = append(g.runs, &NetworkRun{Seed: s, Network: spec.Name, Modalities: spec.Modalities, Status: runNotStarted})
+		}
+	}
+	g.left = len(g.runs)
+	return g
+}
+
+// finished records that one run of the group ended and calls done after
+// the last.
+func (g *group) finished() {
+	g.mu.Lock()
+	g.left--
+	last := g.left == 0
+	g.mu.Unlock()
+	if last && g.done != nil {
+		g.done(g)
+	}
+}
+
+// job is one network of one group.
+type job struct {
+	g   *group
+	run *NetworkRun
+}
+
+// execute trains every network of every group on up to workers goroutines.
+// Each run depends only on its configuration, seed and network, so the
+// numbers do not depend on the number of workers or on their scheduling. A
+// network that diverges or fails does not stop the others; cancelling ctx
+// stops them all, and networks not yet started stay "not started".
+func execute(ctx context.Context, groups []*group, workers int, events Events) {
 	if workers <= 0 {
 		workers = runtime.NumCPU()
 	}
-	seeds := cfg.SeedList()
-	runs := make([]*NetworkRun, 0, len(seeds)*len(specs))
-	for _, s := range seeds {
-		for _, spec := range specs {
-			runs = append(runs, &NetworkRun{Seed: s, Network: spec.Name, Modalities: spec.Modalities, Status: runNotStarted})
+	var order []job
+	for _, g := range groups {
+		for _, i := range dispatchOrder(g.runs) {
+			order = append(order, job{g, g.runs[i]})
 		}
 	}
-	data := newDataCache(cfg, len(specs))
-	jobs := make(chan int)
+	jobs := make(chan job)
 	var wg sync.WaitGroup
-	for w := 0; w < min(workers, len(runs)); w++ {
+	for w := 0; w < min(workers, len(order)); w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := range jobs {
-				trainOne(ctx, cfg, runs[i], data, events)
+			for j := range jobs {
+				if trainOne(ctx, j.g.cfg, j.run, j.g.data, events) {
+					j.g.finished()
+				}
 			}
 		}()
 	}
 dispatch:
-	for _, i := range dispatchOrder(runs) {
+	for _, j := range order {
 		select {
-		case jobs <- i:
+		case jobs <- j:
 		case <-ctx.Done():
 			break dispatch
 		}
 	}
 	close(jobs)
 	wg.Wait()
-	return runs
 }
 
 // dispatchOrder starts, seed by seed, the networks that see the most
@@ -124,11 +168,13 @@ func dispatchOrder(runs []*NetworkRun) []int {
 }
 
 // trainOne trains one network and records its outcome in run; failures are
-// recorded, not returned, so that the other networks go on.
-func trainOne(ctx context.Context, cfg *Config, run *NetworkRun, data *dataCache, events Events) {
+// recorded, not returned, so that the other networks go on. It reports
+// whether the network ran at all.
+func trainOne(ctx context.Context, cfg *Config, run *NetworkRun, data *dataCache, events Events) (ran bool) {
 	if ctx.Err() != nil {
-		return // cancelled while queued: the run stays "not started"
+		return false // cancelled while queued: the run stays "not started"
 	}
+	ran = true
 	start := time.Now()
 	defer func() {
 		if p := recover(); p != nil {
@@ -165,6 +211,7 @@ func trainOne(ctx context.Context, cfg *Config, run *NetworkRun, data *dataCache
 	if err != nil {
 		run.Status, run.Message = runFailed, err.Error()
 	}
+	return ran
 }
 
 // dataCache draws each seed's dataset once and frees it when the last of the

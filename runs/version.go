@@ -48,17 +48,7 @@ func Commit() string {
 // "modcomp" key, which loading ignores, so that passing the file back with
 // --config reproduces the run.
 func resolvedConfig(cfg *Config, command string) map[string]any {
-	m := map[string]any{
-		metadataKey: map[string]any{
-			"version": Version,
-			"commit":  Commit(),
-			"command": command,
-			"seeds":   cfg.SeedList(),
-		},
-	}
-	for _, f := range Fields() {
-		v, _ := cfg.field(f.Key)
-		m[f.Key] = v.Interface()
-	}
+	m := configKeys(cfg)
+	m[metadataKey] = metadata(command, cfg)
 	return m
 }

@@ -21,6 +21,8 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strconv"
+	"strings"
 	"syscall"
 
 	"github.com/urfave/cli/v2"
@@ -106,6 +108,8 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		ExitErrHandler: func(*cli.Context, error) {},
 		OnUsageError:   onUsageError,
 		Suggest:        true,
+		// A --grid value holds commas (n-train=100,200): one flag, one axis.
+		DisableSliceFlagSeparator: true,
 		Commands: []*cli.Command{
 			{
 				Name:  "compare",
@@ -124,6 +128,37 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 				Flags:        configFlags(),
 				OnUsageError: onUsageError,
 				Action:       func(c *cli.Context) error { return train(c, stdout, stderr) },
+			},
+			{
+				Name:  "sweep",
+				Usage: "run compare at every point of a grid over configuration keys, and aggregate the points into tables and phase diagrams",
+				Description: "Every point is a full compare over --seeds seeds. Grid axes (repeat --grid):\n" +
+					"  --grid n-train=100,200,400          scalar keys: values separated by commas\n" +
+					"  --grid alpha=1,0.4:1,0.6            per-modality keys: lists separated by colons\n" +
+					"  --grid mu[0]=0.1..0.5/0.1           one modality's entry, a range from..to/step (ends included)\n" +
+					"Running the same sweep again with the same --dir resumes it: complete points are kept.",
+				Flags: append(configFlags(),
+					&cli.StringSliceFlag{Name: "grid", Usage: "a grid axis `KEY=VALUES` (repeat for more axes)"},
+					&cli.StringFlag{Name: "sweep", Usage: "load configuration keys and a \"grid\" list of axes from a JSON or YAML `FILE`"},
+					&cli.StringFlag{Name: "dir", Usage: "sweep directory `DIR`: resumed if it holds the same sweep (default: a new <out>/<timestamp>-<name>)"},
+					&cli.StringFlag{Name: "shard", Usage: "run only shard `I/N` of the points (index mod N = I), e.g. for a Slurm job array"},
+				),
+				OnUsageError: onUsageError,
+				Action:       func(c *cli.Context) error { return sweep(c, stdout, stderr) },
+			},
+			{
+				Name:      "aggregate",
+				Usage:     "merge sweep directories (e.g. the shards of one sweep) into one table and its plots",
+				ArgsUsage: "DIR...",
+				Description: "Writes sweep.csv, sweep.md and the plots of every complete point into a new directory\n" +
+					"<out>/<timestamp>-<name>/.",
+				Flags: []cli.Flag{
+					&cli.StringFlag{Name: "out", Value: "results", Usage: "directory under which the aggregate directory is created"},
+					&cli.StringFlag{Name: "name", Value: "aggregate", Usage: "name appended to the aggregate directory's timestamp"},
+					&cli.BoolFlag{Name: "quiet", Usage: "print only the directory"},
+				},
+				OnUsageError: onUsageError,
+				Action:       func(c *cli.Context) error { return aggregate(c, stdout) },
 			},
 			{
 				Name:  "data",
@@ -182,22 +217,31 @@ func configFlags() []cli.Flag {
 // flags set on the command line.
 func loadConfig(c *cli.Context) (runs.Config, error) {
 	cfg := runs.Default()
-	if path := c.String("config"); path != "" {
-		if err := cfg.LoadFile(path); err != nil {
-			return cfg, err
-		}
-	}
-	for _, f := range runs.Fields() {
-		if c.IsSet(f.Key) {
-			if err := cfg.Set(f.Key, c.String(f.Key)); err != nil {
-				return cfg, usageError{fmt.Errorf("--%w", err)}
-			}
-		}
+	if err := overlay(c, &cfg); err != nil {
+		return cfg, err
 	}
 	if err := cfg.Validate(); err != nil {
 		return cfg, err
 	}
 	return cfg, nil
+}
+
+// overlay applies --config and then the configuration flags set on the
+// command line to cfg.
+func overlay(c *cli.Context, cfg *runs.Config) error {
+	if path := c.String("config"); path != "" {
+		if err := cfg.LoadFile(path); err != nil {
+			return err
+		}
+	}
+	for _, f := range runs.Fields() {
+		if c.IsSet(f.Key) {
+			if err := cfg.Set(f.Key, c.String(f.Key)); err != nil {
+				return usageError{fmt.Errorf("--%w", err)}
+			}
+		}
+	}
+	return nil
 }
 
 // options wires progress and logs: a status line and info logs on stderr
@@ -277,6 +321,80 @@ func report(c *cli.Context, stdout io.Writer, out *runs.Outcome) error {
 	if out.State == runs.StateInterrupted {
 		return runs.ErrInterrupted
 	}
+	return nil
+}
+
+func sweep(c *cli.Context, stdout, stderr io.Writer) error {
+	if c.NArg() > 0 {
+		return usageError{fmt.Errorf("sweep takes no arguments, got %q", c.Args().Slice())}
+	}
+	cfg := runs.Default()
+	var specs []string
+	if path := c.String("sweep"); path != "" {
+		grid, err := cfg.LoadSweepFile(path)
+		if err != nil {
+			return err
+		}
+		specs = grid
+	}
+	if err := overlay(c, &cfg); err != nil {
+		return err
+	}
+	specs = append(specs, c.StringSlice("grid")...)
+	var axes []runs.Axis
+	for _, s := range specs {
+		a, err := runs.ParseAxis(s)
+		if err != nil {
+			return usageError{err}
+		}
+		axes = append(axes, a)
+	}
+	opts := runs.SweepOptions{Dir: c.String("dir")}
+	if s := c.String("shard"); s != "" {
+		i, n, ok := strings.Cut(s, "/")
+		var err1, err2 error
+		opts.Shard, err1 = strconv.Atoi(i)
+		opts.Shards, err2 = strconv.Atoi(n)
+		if !ok || err1 != nil || err2 != nil || opts.Shards < 1 || opts.Shard < 0 || opts.Shard >= opts.Shards {
+			return usageError{fmt.Errorf("--shard = %q: want I/N with 0 <= I < N, e.g. 0/4", s)}
+		}
+	}
+	if !c.Bool("quiet") {
+		opts.Progress = stderr
+	}
+	out, err := runs.Sweep(c.Context, cfg, axes, opts)
+	if err != nil {
+		return err
+	}
+	if c.Bool("json") {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(out); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprint(stdout, out.Table)
+		fmt.Fprintf(stdout, "%d of %d points complete (%d this run, %d found complete)\nsweep directory: %s\n",
+			out.Skipped+out.Ran, out.Points, out.Ran, out.Skipped, out.Dir)
+	}
+	if out.State == runs.StateInterrupted {
+		return runs.ErrInterrupted
+	}
+	return nil
+}
+
+func aggregate(c *cli.Context, stdout io.Writer) error {
+	if c.NArg() == 0 {
+		return usageError{errors.New("aggregate needs the sweep directories to merge, e.g. modcomp aggregate results/sweep-shard-*")}
+	}
+	dir, table, err := runs.AggregateInto(c.String("out"), c.String("name"), c.Args().Slice())
+	if err != nil {
+		return err
+	}
+	if !c.Bool("quiet") {
+		fmt.Fprint(stdout, table)
+	}
+	fmt.Fprintf(stdout, "aggregate directory: %s\n", dir)
 	return nil
 }
 

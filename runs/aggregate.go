@@ -1,0 +1,337 @@
+package runs
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// PointResult is one finished point of a sweep.
+type PointResult struct {
+	Point   Point
+	Summary *Summary
+	Dir     string // its run directory
+}
+
+// Aggregate reads the complete points of one sweep from dirs (a sweep
+// directory, or the directories of its shards) and writes into out:
+//
+//	sweep.csv   one row per point and seed, then one per point (seed "all")
+//	            with means over seeds and, in the *_std columns, their spread
+//	sweep.md    a table of the points
+//	plots       1-D grid: accuracies against the swept value; 2-D grid:
+//	            heat maps (phase diagrams) of the gap and of the fraction of
+//	            seeds in which competition left a modality unlearned
+//
+// It returns the markdown table.
+func Aggregate(out *RunDir, dirs []string) (string, error) {
+	spec, results, missing, err := readSweep(dirs)
+	if err != nil {
+		return "", err
+	}
+	if err := out.WriteFile("sweep.csv", sweepCSV(spec.Grid, results)); err != nil {
+		return "", err
+	}
+	plots, plotErr := sweepPlots(out, spec.Grid, results)
+	table := sweepTable(spec.Grid, results)
+	var md bytes.Buffer
+	fmt.Fprintf(&md, "# modcomp sweep\n\n%d of %d points complete", len(results), len(spec.Points))
+	if len(missing) > 0 {
+		fmt.Fprintf(&md, " (missing: %s)", strings.Join(missing, ", "))
+	}
+	fmt.Fprintf(&md, ". Grid: ")
+	for i, a := range spec.Grid {
+		if i > 0 {
+			fmt.Fprint(&md, " x ")
+		}
+		fmt.Fprintf(&md, "`%s` in {%s}", a.Key, strings.Join(a.Values, ", "))
+	}
+	fmt.Fprintf(&md, ".\n\nGap = best uni-modal (picked on validation) minus joint test accuracy; ")
+	fmt.Fprintf(&md, "competition = fraction of seeds in which a modality learned alone stayed unlearned in joint training.\n\n%s\n", table)
+	if plotErr != nil {
+		fmt.Fprintf(&md, "Some plots could not be drawn: %v\n\n", plotErr)
+	}
+	for _, p := range plots {
+		if strings.HasSuffix(p, ".png") {
+			fmt.Fprintf(&md, "![%s](%s)\n\n", strings.TrimSuffix(p, ".png"), p)
+		}
+	}
+	if err := out.WriteFile("sweep.md", md.Bytes()); err != nil {
+		return "", err
+	}
+	return table, nil
+}
+
+// AggregateInto merges the sweep directories dirs into a new directory
+// <out>/<timestamp>-<name>/ holding a copy of sweep.json and the aggregate
+// (see Aggregate). It returns the directory and the markdown table.
+func AggregateInto(out, name string, dirs []string) (string, string, error) {
+	spec, _, _, err := readSweep(dirs)
+	if err != nil {
+		return "", "", err
+	}
+	dir, err := CreateRunDir(out, name, time.Now())
+	if err != nil {
+		return "", "", err
+	}
+	if err := dir.WriteJSON("sweep.json", spec); err != nil {
+		return "", "", err
+	}
+	table, err := Aggregate(dir, dirs)
+	if err != nil {
+		return dir.Path, "", err
+	}
+	st := Status{State: StateComplete, Finished: time.Now().UTC(), Message: "aggregate of " + strings.Join(dirs, ", ")}
+	return dir.Path, table, dir.WriteStatus(st)
+}
+
+// readSweep reads the spec and every complete point from dirs, which must
+// hold the same sweep. A point complete in several dirs is read from the
+// first.
+func readSweep(dirs []string) (*SweepSpec, []PointResult, []string, error) {
+	if len(dirs) == 0 {
+		return nil, nil, nil, errors.New("aggregate: no sweep directory given")
+	}
+	var spec *SweepSpec
+	for _, d := range dirs {
+		s, err := readSweepSpec(d)
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("aggregate: %s is not a sweep directory: %w", d, err)
+		}
+		if spec == nil {
+			spec = s
+		} else if !reflect.DeepEqual(sameSweep(spec), sameSweep(s)) {
+			return nil, nil, nil, fmt.Errorf("aggregate: %s holds a different sweep than %s", d, dirs[0])
+		}
+	}
+	var results []PointResult
+	var missing []string
+	for _, p := range spec.Points {
+		found := false
+		for _, d := range dirs {
+			dir := &RunDir{Path: d}
+			if !pointComplete(dir, p.Index) {
+				continue
+			}
+			path := filepath.Join(d, "points", pointName(p.Index))
+			s, err := readSummary(filepath.Join(path, "summary.json"))
+			if err != nil {
+				return nil, nil, nil, err
+			}
+			results = append(results, PointResult{Point: p, Summary: s, Dir: path})
+			found = true
+			break
+		}
+		if !found {
+			missing = append(missing, strconv.Itoa(p.Index))
+		}
+	}
+	return spec, results, missing, nil
+}
+
+func readSummary(path string) (*Summary, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var s Summary
+	if err := json.Unmarshal(b, &s); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &s, nil
+}
+
+// competition reports whether, in one seed, some modality learned alone
+// stayed unlearned in the joint network.
+func competition(ss SeedSummary) bool {
+	for r, u := range ss.Unimodal {
+		if u.Learned && !ss.Joint.Learned[r] {
+			return true
+		}
+	}
+	return false
+}
+
+// competitionFraction is the fraction of aggregated seeds with competition.
+func competitionFraction(s *Summary) Num {
+	n, c := 0, 0
+	for _, ss := range s.PerSeed {
+		if ss.Complete {
+			n++
+			if competition(ss) {
+				c++
+			}
+		}
+	}
+	if n == 0 {
+		return Num(math.NaN())
+	}
+	return Num(float64(c) / float64(n))
+}
+
+// sweepCSV renders sweep.csv.
+func sweepCSV(axes []Axis, results []PointResult) []byte {
+	k := 0
+	for _, r := range results {
+		k = max(k, len(r.Summary.Unimodal))
+	}
+	header := []string{"point"}
+	for _, a := range axes {
+		header = append(header, a.Key)
+	}
+	header = append(header, "seed", "seeds")
+	metric := func(name string, std bool) {
+		header = append(header, name)
+		if std {
+			header = append(header, name+"_std")
+		}
+	}
+	for r := 0; r < k; r++ {
+		metric(fmt.Sprintf("uni_m%d_val_acc", r), true)
+		metric(fmt.Sprintf("uni_m%d_test_acc", r), true)
+		metric(fmt.Sprintf("uni_m%d_alignment", r), true)
+		metric(fmt.Sprintf("uni_m%d_learned", r), false)
+	}
+	metric("joint_val_acc", true)
+	metric("joint_test_acc", true)
+	for r := 0; r < k; r++ {
+		metric(fmt.Sprintf("joint_enc_m%d_test_acc", r), true)
+		metric(fmt.Sprintf("joint_m%d_alignment", r), true)
+		metric(fmt.Sprintf("joint_m%d_learned", r), false)
+	}
+	metric("best_unimodal", false)
+	metric("best_unimodal_test_acc", false)
+	metric("gap", true)
+	metric("winner", false)
+	metric("competition", false)
+
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	w.Write(header)
+	col := map[string]int{}
+	for i, h := range header {
+		col[h] = i
+	}
+	newRow := func(r PointResult, seed string, seeds int) []string {
+		row := make([]string, len(header))
+		row[0] = strconv.Itoa(r.Point.Index)
+		for i, a := range axes {
+			row[1+i] = r.Point.Values[a.Key]
+		}
+		row[col["seed"]], row[col["seeds"]] = seed, strconv.Itoa(seeds)
+		return row
+	}
+	num := func(row []string, name string, v Num) { row[col[name]] = formatFloat(float64(v)) }
+	flag := func(b bool) Num {
+		if b {
+			return 1
+		}
+		return 0
+	}
+	for _, r := range results {
+		for _, ss := range r.Summary.PerSeed {
+			if !ss.Complete {
+				continue
+			}
+			row := newRow(r, strconv.FormatUint(ss.Seed, 10), 1)
+			for m, u := range ss.Unimodal {
+				num(row, fmt.Sprintf("uni_m%d_val_acc", m), u.ValAcc)
+				num(row, fmt.Sprintf("uni_m%d_test_acc", m), u.TestAcc)
+				num(row, fmt.Sprintf("uni_m%d_alignment", m), u.Alignment)
+				num(row, fmt.Sprintf("uni_m%d_learned", m), flag(u.Learned))
+			}
+			num(row, "joint_val_acc", ss.Joint.ValAcc)
+			num(row, "joint_test_acc", ss.Joint.TestAcc)
+			for m := range ss.Joint.Alignment {
+				num(row, fmt.Sprintf("joint_enc_m%d_test_acc", m), ss.Joint.EncoderTestAcc[m])
+				num(row, fmt.Sprintf("joint_m%d_alignment", m), ss.Joint.Alignment[m])
+				num(row, fmt.Sprintf("joint_m%d_learned", m), flag(ss.Joint.Learned[m]))
+			}
+			row[col["best_unimodal"]] = strconv.Itoa(ss.BestUnimodal.Modality)
+			num(row, "best_unimodal_test_acc", ss.BestUnimodal.TestAcc)
+			num(row, "gap", ss.Gap)
+			row[col["winner"]] = strconv.Itoa(ss.Winner)
+			num(row, "competition", flag(competition(ss)))
+			w.Write(row)
+		}
+	}
+	for _, r := range results {
+		s := r.Summary
+		row := newRow(r, "all", len(s.SeedsAggregated))
+		for m, u := range s.Unimodal {
+			num(row, fmt.Sprintf("uni_m%d_val_acc", m), u.ValAcc)
+			num(row, fmt.Sprintf("uni_m%d_val_acc_std", m), u.ValAccStd)
+			num(row, fmt.Sprintf("uni_m%d_test_acc", m), u.TestAcc)
+			num(row, fmt.Sprintf("uni_m%d_test_acc_std", m), u.TestAccStd)
+			num(row, fmt.Sprintf("uni_m%d_alignment", m), u.Alignment)
+			num(row, fmt.Sprintf("uni_m%d_alignment_std", m), u.AlignmentStd)
+			num(row, fmt.Sprintf("uni_m%d_learned", m), u.LearnedFraction)
+		}
+		j := s.Joint
+		num(row, "joint_val_acc", j.ValAcc)
+		num(row, "joint_val_acc_std", j.ValAccStd)
+		num(row, "joint_test_acc", j.TestAcc)
+		num(row, "joint_test_acc_std", j.TestAccStd)
+		for m := range j.Alignment {
+			num(row, fmt.Sprintf("joint_enc_m%d_test_acc", m), j.EncoderTestAcc[m])
+			num(row, fmt.Sprintf("joint_enc_m%d_test_acc_std", m), j.EncoderTestAccStd[m])
+			num(row, fmt.Sprintf("joint_m%d_alignment", m), j.Alignment[m])
+			num(row, fmt.Sprintf("joint_m%d_alignment_std", m), j.AlignmentStd[m])
+			num(row, fmt.Sprintf("joint_m%d_learned", m), j.LearnedFraction[m])
+		}
+		row[col["best_unimodal"]] = strconv.Itoa(s.BestUnimodal.Modality)
+		num(row, "best_unimodal_test_acc", s.BestUnimodal.TestAcc)
+		num(row, "gap", s.Gap)
+		num(row, "gap_std", s.GapStd)
+		row[col["winner"]] = strconv.Itoa(s.Winner)
+		num(row, "competition", competitionFraction(s))
+		w.Write(row)
+	}
+	w.Flush()
+	return buf.Bytes()
+}
+
+// sweepTable is the markdown table of the points.
+func sweepTable(axes []Axis, results []PointResult) string {
+	var b bytes.Buffer
+	k := 0
+	for _, r := range results {
+		k = max(k, len(r.Summary.Unimodal))
+	}
+	header := []string{"point"}
+	for _, a := range axes {
+		header = append(header, a.Key)
+	}
+	for r := 0; r < k; r++ {
+		header = append(header, fmt.Sprintf("uni-m%d test", r))
+	}
+	header = append(header, "joint test", "gap", "winner", "competition", "seeds")
+	fmt.Fprintf(&b, "| %s |\n|%s\n", strings.Join(header, " | "), strings.Repeat("---|", len(header)))
+	for _, r := range results {
+		s := r.Summary
+		row := []string{strconv.Itoa(r.Point.Index)}
+		for _, a := range axes {
+			row = append(row, r.Point.Values[a.Key])
+		}
+		for m := 0; m < k; m++ {
+			if m < len(s.Unimodal) {
+				row = append(row, pm(s.Unimodal[m].TestAcc, s.Unimodal[m].TestAccStd, 3))
+			} else {
+				row = append(row, "")
+			}
+		}
+		row = append(row, pm(s.Joint.TestAcc, s.Joint.TestAccStd, 3), signedPM(s.Gap, s.GapStd),
+			modalityName(s.Winner), fraction(competitionFraction(s), len(s.SeedsAggregated)), strconv.Itoa(len(s.SeedsAggregated)))
+		fmt.Fprintf(&b, "| %s |\n", strings.Join(row, " | "))
+	}
+	return b.String()
+}

@@ -1,0 +1,991 @@
+package runs
+
+// The figures of a sweep. A sweep asks how the outcome of the competition
+// moves with the configuration, so its figures put the swept values on an
+// axis:
+//
+//	one axis:   sweep_accuracy   test accuracy of each uni-modal network and
+//	                             of the joint network, and the gap between
+//	                             the best of them and the joint network
+//	            sweep_alignment  each modality's alignment alone and inside
+//	                             the joint network, with the seeds where it
+//	                             lost the competition counted
+//	two axes:   phase_gap, phase_competition, phase_joint_accuracy
+//	                             heat maps (phase diagrams), the first axis
+//	                             up the rows and the second along the columns
+//	more axes:  the same heat maps over the first two axes, at the first value
+//	            of every other axis (named in the title): a slice, because a
+//	            figure per value of the other axes would multiply quickly and
+//	            sweep.csv holds every point anyway
+//
+// The numbers drawn are the points' summaries (means and standard deviations
+// over the seeds whose networks all completed), so that the figures and
+// sweep.md agree; each seed's own value is a small dot beside them.
+
+import (
+	"errors"
+	"fmt"
+	"image/color"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/text"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// sweepPlots draws the figures of a sweep over axes from the complete points
+// results into dir, each as PNG and SVG, and returns the names of the files
+// written. Points missing from results (not complete yet) are left out of
+// the 1-D figures and drawn as grey "n/a" cells in the heat maps. A sweep
+// with no axis or no complete point has no figure.
+func sweepPlots(dir *RunDir, axes []Axis, results []PointResult) ([]string, error) {
+	var valid []PointResult
+	for _, r := range results {
+		if r.Summary != nil {
+			valid = append(valid, r)
+		}
+	}
+	if len(axes) == 0 || len(valid) == 0 {
+		return nil, nil
+	}
+	type sweepFigure struct {
+		name string
+		w, h vg.Length
+		draw func(draw.Canvas) error
+	}
+	var figures []sweepFigure
+	if len(axes) == 1 {
+		s := newSweepLine(axes[0], valid)
+		panelW := vg.Length(math.Min(7, math.Max(4, 3.2+0.32*float64(len(s.x))))) * vg.Inch
+		alignW := vg.Length(math.Max(3.6, math.Min(float64(panelW/vg.Inch), 11.5/float64(max(s.k, 1))))) * vg.Inch
+		legendW := 2.3 * vg.Inch
+		// Each figure is built inside its drawing function, so that render
+		// turns a panic of gonum/plot while building it into an error too.
+		drawing := func(build func(sweepLine) (figure, error)) func(draw.Canvas) error {
+			return func(c draw.Canvas) error {
+				f, err := build(s)
+				if err != nil {
+					return err
+				}
+				f.draw(c)
+				return nil
+			}
+		}
+		figures = append(figures,
+			sweepFigure{"sweep_accuracy", panelW*1.75 + legendW + 0.4*vg.Inch, 4.4 * vg.Inch, drawing(sweepAccuracyFigure)},
+			sweepFigure{"sweep_alignment", vg.Length(max(s.k, 1))*alignW + legendW, 4.4 * vg.Inch, drawing(sweepAlignmentFigure)},
+		)
+	} else {
+		g := newPhaseGrid(axes, valid)
+		w, h := g.size()
+		for _, f := range []struct {
+			name  string
+			build func() (phaseMap, string)
+		}{
+			{"phase_gap", g.gapMap},
+			{"phase_competition", g.competitionMap},
+			{"phase_joint_accuracy", g.jointAccuracyMap},
+		} {
+			m, title := f.build()
+			figures = append(figures, sweepFigure{f.name, w, h, func(c draw.Canvas) error { return m.draw(c, title) }})
+		}
+	}
+	// A figure that fails does not stop the others: each stands alone.
+	var files []string
+	var errs []error
+	for _, f := range figures {
+		names, err := saveFigure(dir, f.name, f.w, f.h, f.draw)
+		files = append(files, names...)
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return files, errors.Join(errs...)
+}
+
+// uniColor is the colour of modality r's uni-modal network in every sweep
+// figure. It avoids the colours of the joint network (black) and of its
+// encoders (vermillion), so that in the alignment figure a modality alone
+// and inside the joint network read apart, and keeps modality 0 in the
+// compare figures' blue.
+func uniColor(r int) color.Color {
+	order := [...]okabeIto{okBlue, okGreen, okPurple, okSkyBlue, okOrange}
+	return order[((r%len(order))+len(order))%len(order)].color(255)
+}
+
+// axisPositions places the values of a swept axis on x. Numbers go on a
+// numeric axis, at log10 of their value when they are positive and spread
+// over a factor of 4 or more with steps more even on a log axis than on a linear
+// one (n-train = 100, 200, 400, 800); anything else (a list such as "1,0.4",
+// a single value, a value that does not parse) is a category, at its index
+// in axis order.
+func axisPositions(values []string) (x []float64, numeric, logX bool) {
+	x = make([]float64, len(values))
+	for i := range x {
+		x[i] = float64(i)
+	}
+	if len(values) < 2 {
+		return x, false, false
+	}
+	vs := make([]float64, len(values))
+	for i, s := range values {
+		v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+		if err != nil || !finite(v) {
+			return x, false, false
+		}
+		vs[i] = v
+	}
+	sorted := append([]float64(nil), vs...)
+	sort.Float64s(sorted)
+	if sorted[0] == sorted[len(sorted)-1] {
+		return x, false, false
+	}
+	if sorted[0] > 0 && sorted[len(sorted)-1]/sorted[0] >= 4 && len(sorted) >= 3 &&
+		unevenness(log10s(sorted)) < unevenness(sorted) {
+		return log10s(vs), true, true
+	}
+	return vs, true, false
+}
+
+// unevenness is the coefficient of variation of the steps between sorted
+// values: 0 when they are evenly spaced.
+func unevenness(sorted []float64) float64 {
+	var steps []float64
+	for i := 1; i < len(sorted); i++ {
+		steps = append(steps, sorted[i]-sorted[i-1])
+	}
+	m, sd := meanStd(steps)
+	if !(m > 0) {
+		return math.Inf(1)
+	}
+	return sd / m
+}
+
+// sweepLine is a 1-D sweep: the summary at each value of its axis (nil
+// where the point is missing) and where each value sits on x.
+type sweepLine struct {
+	axis           Axis
+	x              []float64
+	numeric, logX  bool
+	at             []*Summary
+	k              int // modalities: the most of any point
+	minSeeds       int // complete seeds of the points drawn, fewest and most
+	maxSeeds       int
+	missing        []string // values without a complete point
+	step, halfSpan float64  // smallest distance between positions; dodge room
+}
+
+func newSweepLine(a Axis, results []PointResult) sweepLine {
+	s := sweepLine{axis: a, at: make([]*Summary, len(a.Values)), minSeeds: math.MaxInt}
+	s.x, s.numeric, s.logX = axisPositions(a.Values)
+	for _, r := range results {
+		for i, v := range a.Values {
+			if s.at[i] == nil && r.Point.Values[a.Key] == v {
+				s.at[i] = r.Summary
+				break
+			}
+		}
+	}
+	for i, sum := range s.at {
+		if sum == nil {
+			s.missing = append(s.missing, a.Values[i])
+			continue
+		}
+		s.k = max(s.k, len(sum.Unimodal))
+		n := len(completeSeeds(sum))
+		s.minSeeds, s.maxSeeds = min(s.minSeeds, n), max(s.maxSeeds, n)
+	}
+	if s.minSeeds == math.MaxInt {
+		s.minSeeds = 0
+	}
+	s.step = 1
+	if s.numeric {
+		sorted := append([]float64(nil), s.x...)
+		sort.Float64s(sorted)
+		s.step = math.Inf(1)
+		for i := 1; i < len(sorted); i++ {
+			if d := sorted[i] - sorted[i-1]; d > 0 {
+				s.step = math.Min(s.step, d)
+			}
+		}
+	}
+	s.halfSpan = 0.3 * s.step
+	return s
+}
+
+// completeSeeds is the per-seed summaries of the seeds whose networks all
+// completed: those the point's means are taken over.
+func completeSeeds(s *Summary) []SeedSummary {
+	var out []SeedSummary
+	for _, ss := range s.PerSeed {
+		if ss.Complete {
+			out = append(out, ss)
+		}
+	}
+	return out
+}
+
+// dodge is the x offset of the i-th of n series at one swept value, so that
+// their error bars stand side by side instead of on top of each other.
+func (s sweepLine) dodge(i, n int) float64 {
+	if n <= 1 {
+		return 0
+	}
+	return s.halfSpan * (-1 + 2*float64(i)/float64(n-1))
+}
+
+// setX lays out the x axis: the swept values as ticks (at most a dozen
+// labelled, else gonum's own ticks), with room for the dodged series.
+func (s sweepLine) setX(p *plot.Plot) {
+	lo, hi := minMax(s.x)
+	pad := s.halfSpan + 0.3*s.step
+	p.X.Min, p.X.Max = lo-pad, hi+pad
+	p.X.Label.Text = s.axis.Key
+	switch {
+	case !s.numeric || len(s.x) <= 12:
+		ts := make(plot.ConstantTicks, len(s.x))
+		for i, v := range s.axis.Values {
+			ts[i] = plot.Tick{Value: s.x[i], Label: v}
+		}
+		p.X.Tick.Marker = ts
+	case s.logX:
+		p.X.Tick.Marker = log10Ticks{}
+	}
+	if !s.numeric {
+		p.X.Tick.Length = 0
+	}
+}
+
+// lineThrough draws the means of a series at the swept values, in x order,
+// as a thin line broken at missing points: on a numeric axis only, since a
+// line between categories would claim values in between.
+func (s sweepLine) lineThrough(p *plot.Plot, groups []statGroup, c color.Color) error {
+	if !s.numeric {
+		return nil
+	}
+	sorted := append([]statGroup(nil), groups...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].x < sorted[j].x })
+	x, y := make([]float64, len(sorted)), make([]float64, len(sorted))
+	for i, g := range sorted {
+		x[i], y[i] = g.x, g.mean
+	}
+	return addLine(p, x, y, lineStyle(withAlpha(c, 150), vg.Points(1.1)))
+}
+
+// notes adds the legend's closing lines: seeds per point and missing points.
+func (s sweepLine) notes(l *plot.Legend) {
+	if s.minSeeds == s.maxSeeds {
+		l.Add(fmt.Sprintf("%d seed%s per point", s.maxSeeds, plural(s.maxSeeds)))
+	} else {
+		l.Add(fmt.Sprintf("%d-%d seeds per point", s.minSeeds, s.maxSeeds))
+	}
+	if n := len(s.missing); n > 0 {
+		l.Add(fmt.Sprintf("%d point%s not complete:", n, plural(n)))
+		shown := s.missing
+		if len(shown) > 4 {
+			shown = append(shown[:3:3], "...")
+		}
+		l.Add("  " + strings.Join(shown, "; "))
+	}
+}
+
+// statGroup is one network's value at one swept value: the mean and the
+// band lo..hi around it, and the seeds' own values as samples. pointGroups
+// computes its mean and spread from its samples; a sweep's summaries
+// already hold them, and a figure that recomputed them could disagree with
+// sweep.md where a seed's value is NaN, hence this variant.
+type statGroup struct {
+	x            float64
+	mean, lo, hi float64 // NaN for none
+	samples      []float64
+	color        color.Color
+}
+
+// statGroups draws each group as pointGroups does: the mean, a bar from lo
+// to hi, and the samples as small dots in a column just left of the bar.
+type statGroups struct {
+	groups []statGroup
+	shift  float64 // the samples' column is at x - shift, in x units
+	jitter float64 // half-width of the samples' sideways spread, in x units
+}
+
+// Plot draws the groups.
+func (g statGroups) Plot(c draw.Canvas, p *plot.Plot) {
+	trX, trY := p.Transforms(&c)
+	for _, gr := range g.groups {
+		if !finite(gr.x) {
+			continue
+		}
+		vs := finiteValues(gr.samples)
+		dot := sampleGlyph(gr.color)
+		for i, v := range vs {
+			pt := vg.Point{X: trX(gr.x - g.shift + g.jitter*jitterOffset(i, len(vs))), Y: trY(v)}
+			if c.Contains(pt) {
+				c.DrawGlyph(dot, pt)
+			}
+		}
+		x := trX(gr.x)
+		if finite(gr.lo, gr.hi) && gr.hi > gr.lo {
+			bar := lineStyle(gr.color, vg.Points(1.6))
+			lo, hi := trY(gr.lo), trY(gr.hi)
+			capW := vg.Points(5)
+			c.StrokeLines(bar, c.ClipLinesY([]vg.Point{{X: x, Y: lo}, {X: x, Y: hi}})...)
+			for _, yy := range []vg.Length{lo, hi} {
+				if c.ContainsY(yy) {
+					c.StrokeLine2(bar, x-capW, yy, x+capW, yy)
+				}
+			}
+		}
+		if finite(gr.mean) {
+			pt := vg.Point{X: x, Y: trY(gr.mean)}
+			if c.Contains(pt) {
+				c.DrawGlyph(meanGlyph(gr.color), pt)
+			}
+		}
+	}
+}
+
+// DataRange covers every sample, mean and bar.
+func (g statGroups) DataRange() (xmin, xmax, ymin, ymax float64) {
+	xmin, ymin = math.Inf(1), math.Inf(1)
+	xmax, ymax = math.Inf(-1), math.Inf(-1)
+	for _, gr := range g.groups {
+		vs := finiteValues(append([]float64{gr.mean, gr.lo, gr.hi}, gr.samples...))
+		if len(vs) == 0 || !finite(gr.x) {
+			continue
+		}
+		lo, hi := minMax(vs)
+		xmin, xmax = math.Min(xmin, gr.x-g.shift-g.jitter), math.Max(xmax, gr.x+g.jitter)
+		ymin, ymax = math.Min(ymin, lo), math.Max(ymax, hi)
+	}
+	return xmin, xmax, ymin, ymax
+}
+
+// groupsOf is one series over the sweep: at each complete point, the mean
+// and standard deviation the summary reports (stat) and each complete
+// seed's value (seed), at the point's x shifted by off. stat or seed may
+// report ok = false where the series has no value (a modality a point does
+// not have).
+func (s sweepLine) groupsOf(off float64, c color.Color,
+	stat func(*Summary) (m, sd float64, ok bool),
+	seed func(*Summary, SeedSummary) (float64, bool),
+) []statGroup {
+	var out []statGroup
+	for i, sum := range s.at {
+		if sum == nil {
+			continue
+		}
+		m, sd, ok := stat(sum)
+		if !ok {
+			continue
+		}
+		g := statGroup{x: s.x[i] + off, mean: m, lo: m - sd, hi: m + sd, color: c}
+		for _, ss := range completeSeeds(sum) {
+			if v, ok := seed(sum, ss); ok {
+				g.samples = append(g.samples, v)
+			}
+		}
+		out = append(out, g)
+	}
+	return out
+}
+
+// sweepAccuracyFigure is the outcome of the sweep: the test accuracy of each
+// uni-modal network and of the joint network against the swept value, and
+// the gap between the best uni-modal network (picked on validation) and the
+// joint network, which is positive where joint training loses.
+func sweepAccuracyFigure(s sweepLine) (figure, error) {
+	acc := newPanel("Test accuracy", "", "test accuracy")
+	type accSeries struct {
+		name   string
+		color  color.Color
+		groups []statGroup
+	}
+	var series []accSeries
+	n := s.k + 1
+	for r := 0; r < s.k; r++ {
+		c := uniColor(r)
+		series = append(series, accSeries{modalityNetwork(r), c, s.groupsOf(s.dodge(r, n), c,
+			func(sum *Summary) (float64, float64, bool) {
+				if r >= len(sum.Unimodal) {
+					return 0, 0, false
+				}
+				return float64(sum.Unimodal[r].TestAcc), float64(sum.Unimodal[r].TestAccStd), true
+			},
+			func(_ *Summary, ss SeedSummary) (float64, bool) {
+				if r >= len(ss.Unimodal) {
+					return 0, false
+				}
+				return float64(ss.Unimodal[r].TestAcc), true
+			})})
+	}
+	jc := roleJoint.color(255)
+	series = append(series, accSeries{"joint", jc, s.groupsOf(s.dodge(s.k, n), jc,
+		func(sum *Summary) (float64, float64, bool) {
+			return float64(sum.Joint.TestAcc), float64(sum.Joint.TestAccStd), true
+		},
+		func(_ *Summary, ss SeedSummary) (float64, bool) { return float64(ss.Joint.TestAcc), true })})
+
+	shift, jitter := 0.35*s.halfSpan/float64(max(n-1, 1)), 0.08*s.halfSpan/float64(max(n-1, 1))
+	acc.Add(chanceLine())
+	lowest := math.NaN()
+	for _, sr := range series {
+		if err := s.lineThrough(acc, sr.groups, sr.color); err != nil {
+			return figure{}, err
+		}
+		for _, g := range sr.groups {
+			l, _ := minMax(finiteValues(append([]float64{g.mean}, g.samples...)))
+			lowest = fmin(lowest, l)
+		}
+	}
+	for _, sr := range series {
+		acc.Add(statGroups{groups: sr.groups, shift: shift, jitter: jitter})
+	}
+	s.setX(acc)
+	accuracyAxis(acc, lowest)
+
+	// The gap of each seed is taken against the modality the point's
+	// summary picked, so that the dots average to the mean drawn.
+	gap := newPanel("Gap: best uni-modal minus joint", "", "test accuracy gap")
+	gc := okVermillion.color(255)
+	groups := s.groupsOf(0, gc,
+		func(sum *Summary) (float64, float64, bool) { return float64(sum.Gap), float64(sum.GapStd), true },
+		func(sum *Summary, ss SeedSummary) (float64, bool) {
+			b := sum.BestUnimodal.Modality
+			if b < 0 || b >= len(ss.Unimodal) {
+				return 0, false
+			}
+			return float64(ss.Unimodal[b].TestAcc - ss.Joint.TestAcc), true
+		})
+	// Unlabelled: the legend names it, and a label would cover the bars
+	// that straddle zero.
+	gap.Add(refLine{y: 0, line: refLineStyle()})
+	if err := s.lineThrough(gap, groups, gc); err != nil {
+		return figure{}, err
+	}
+	gap.Add(statGroups{groups: groups, shift: 0.35 * s.halfSpan, jitter: 0.08 * s.halfSpan})
+	s.setX(gap)
+	gap.Y.Label.Text = "gap (> 0: joint training loses)"
+	symmetricAround(gap, 0)
+
+	l := newLegend()
+	for _, sr := range series {
+		name := sr.name
+		if name != "joint" {
+			name += ": trained alone"
+		} else {
+			name = "joint network"
+		}
+		l.Add(name, legendKey{glyph: ptr(meanGlyph(sr.color))})
+	}
+	l.Add("gap of the best uni-modal", legendKey{glyph: ptr(meanGlyph(gc))})
+	l.Add("mean ± std over seeds", legendKey{glyph: ptr(meanGlyph(color.Gray{Y: 60})), bar: true})
+	l.Add("one seed", legendKey{glyph: ptr(sampleGlyph(color.Gray{Y: 60}))})
+	l.Add("chance; gap 0", refLine{line: refLineStyle()})
+	s.notes(l)
+	return figure{
+		title:  fmt.Sprintf("Uni-modal vs joint training against %s", s.axis.Key),
+		panels: []*plot.Plot{acc, gap},
+		legend: l,
+	}, nil
+}
+
+// modalityNetwork is the name of modality r's uni-modal network.
+func modalityNetwork(r int) string { return fmt.Sprintf("uni-m%d", r) }
+
+// symmetricAround widens the y range of p so that it is centred on c: a gap
+// near zero then sits in the middle, and its sign reads at a glance.
+func symmetricAround(p *plot.Plot, c float64) {
+	// Plot.Add has grown the range to every plotter's data.
+	ymin, ymax := p.Y.Min, p.Y.Max
+	if !finite(ymin, ymax) || ymin > ymax {
+		return
+	}
+	m := math.Max(math.Abs(ymin-c), math.Abs(ymax-c))
+	if !(m > 0) {
+		m = 0.01
+	}
+	m *= 1.1
+	p.Y.Min, p.Y.Max = c-m, c+m
+}
+
+// sweepAlignmentFigure is the competition against the swept value: for each
+// modality, the final alignment of its uni-modal network and of its encoder
+// inside the joint network, with the threshold of a learned feature. A
+// modality that loses the competition is learned alone (above the
+// threshold) but not jointly (below it); the k/n above each value counts
+// the seeds where that happened.
+func sweepAlignmentFigure(s sweepLine) (figure, error) {
+	lo, hi := math.NaN(), math.NaN()
+	clamped := false
+	// log10 of a positive value; the values below the floor are drawn at it.
+	lg := func(v float64) float64 {
+		if !finite(v) {
+			return math.NaN()
+		}
+		if v < alignFloor {
+			v, clamped = alignFloor, true
+		}
+		lo, hi = fmin(lo, v), fmax(hi, v)
+		return math.Log10(v)
+	}
+	varying := false
+	var panels []*plot.Plot
+	var notes []columnNotes
+	for r := 0; r < s.k; r++ {
+		p := newPanel(fmt.Sprintf("m%d: alone vs in joint training", r), "", fmt.Sprintf("final alignment with v%d", r))
+		type alignSeries struct {
+			color  color.Color
+			groups []statGroup
+		}
+		var series []alignSeries
+		for i, joint := range []bool{false, true} {
+			c := uniColor(r)
+			if joint {
+				c = roleEncoder.color(255)
+			}
+			groups := s.groupsOf(s.dodge(i, 2), c,
+				func(sum *Summary) (float64, float64, bool) {
+					if joint {
+						if r >= len(sum.Joint.Alignment) || r >= len(sum.Joint.AlignmentStd) {
+							return 0, 0, false
+						}
+						return float64(sum.Joint.Alignment[r]), float64(sum.Joint.AlignmentStd[r]), true
+					}
+					if r >= len(sum.Unimodal) {
+						return 0, 0, false
+					}
+					return float64(sum.Unimodal[r].Alignment), float64(sum.Unimodal[r].AlignmentStd), true
+				},
+				func(_ *Summary, ss SeedSummary) (float64, bool) {
+					if joint {
+						if r >= len(ss.Joint.Alignment) {
+							return 0, false
+						}
+						return float64(ss.Joint.Alignment[r]), true
+					}
+					if r >= len(ss.Unimodal) {
+						return 0, false
+					}
+					return float64(ss.Unimodal[r].Alignment), true
+				})
+			// The summary's mean and std are of the raw values; only what is
+			// drawn goes to log10. The bottom of a bar does not set the axis:
+			// with few seeds, mean - std is often near or below zero, and the
+			// axis would then stretch over decades where no seed lies. Such a
+			// bar runs off the bottom of the panel instead.
+			for gi := range groups {
+				g := &groups[gi]
+				if g.lo > 0 {
+					g.lo = math.Log10(g.lo)
+				} else if finite(g.lo) {
+					g.lo = math.Log10(alignFloor) - 10
+				}
+				g.mean, g.hi = lg(g.mean), lg(g.hi)
+				for j, v := range g.samples {
+					g.samples[j] = lg(v)
+				}
+			}
+			series = append(series, alignSeries{c, groups})
+		}
+		// Reference lines go under the data, which may sit on them.
+		th, varies := s.thresholds(r)
+		varying = varying || varies
+		for i, t := range th {
+			if !finite(t) || !(t > 0) {
+				continue
+			}
+			lo, hi = fmin(lo, t), fmax(hi, t)
+			y := math.Log10(t)
+			if !varies {
+				p.Add(refLine{y: y, line: refLineStyle(), label: fmt.Sprintf("learned: %.3g", t)})
+				break
+			}
+			w := s.halfSpan + 0.2*s.step
+			if err := addLine(p, []float64{s.x[i] - w, s.x[i] + w}, []float64{y, y}, refLineStyle()); err != nil {
+				return figure{}, err
+			}
+		}
+		for _, sr := range series {
+			if err := s.lineThrough(p, sr.groups, sr.color); err != nil {
+				return figure{}, err
+			}
+		}
+		for _, sr := range series {
+			p.Add(statGroups{groups: sr.groups, shift: 0.35 * s.halfSpan, jitter: 0.08 * s.halfSpan})
+		}
+		s.setX(p)
+		notes = append(notes, s.lostCounts(r))
+		panels = append(panels, p)
+	}
+	// One y range for every panel, so that heights compare across
+	// modalities, with a strip at the top for the counts.
+	for i, p := range panels {
+		logY(p, lo, hi)
+		p.Y.Max += 0.3
+		p.Add(notes[i])
+	}
+
+	l := newLegend()
+	for r := 0; r < s.k; r++ {
+		l.Add(fmt.Sprintf("%s: trained alone", modalityNetwork(r)), legendKey{glyph: ptr(meanGlyph(uniColor(r)))})
+	}
+	l.Add("joint: its encoder m<r>", legendKey{glyph: ptr(meanGlyph(roleEncoder.color(255)))})
+	l.Add("mean ± std over seeds", legendKey{glyph: ptr(meanGlyph(color.Gray{Y: 60})), bar: true})
+	l.Add("one seed", legendKey{glyph: ptr(sampleGlyph(color.Gray{Y: 60}))})
+	if varying {
+		l.Add("threshold of learned", refLine{line: refLineStyle()})
+		l.Add("  (rho/alpha_r, per point)")
+	} else {
+		l.Add("threshold of learned", refLine{line: refLineStyle()})
+	}
+	l.Add("k/n: seeds where m<r> was")
+	l.Add("  learned alone, not jointly")
+	if clamped {
+		l.Add(fmt.Sprintf("values below %g drawn at %g", alignFloor, alignFloor))
+	}
+	s.notes(l)
+	return figure{
+		title:  fmt.Sprintf("Competition against %s: final alignment alone and in the joint network", s.axis.Key),
+		panels: panels,
+		legend: l,
+	}, nil
+}
+
+// thresholds is modality r's learned threshold at each swept value (NaN
+// where missing), and whether it differs between values: it does when the
+// sweep moves alpha_r.
+func (s sweepLine) thresholds(r int) ([]float64, bool) {
+	th := make([]float64, len(s.at))
+	first, varies := math.NaN(), false
+	for i, sum := range s.at {
+		th[i] = math.NaN()
+		if sum != nil && r < len(sum.LearnedThreshold) && finite(sum.LearnedThreshold[r]) {
+			th[i] = sum.LearnedThreshold[r]
+			if math.IsNaN(first) {
+				first = th[i]
+			} else if math.Abs(th[i]-first) > 1e-9*math.Abs(first) {
+				varies = true
+			}
+		}
+	}
+	return th, varies
+}
+
+// lostCounts is, at each swept value, "k/n": in how many of the n complete
+// seeds modality r learned its feature alone but not in the joint network.
+func (s sweepLine) lostCounts(r int) columnNotes {
+	var n columnNotes
+	for i, sum := range s.at {
+		if sum == nil {
+			continue
+		}
+		seeds := completeSeeds(sum)
+		lost, known := 0, 0
+		for _, ss := range seeds {
+			if r < len(ss.Unimodal) && r < len(ss.Joint.Learned) {
+				known++
+				if ss.Unimodal[r].Learned && !ss.Joint.Learned[r] {
+					lost++
+				}
+			}
+		}
+		if known == 0 {
+			continue
+		}
+		n.x = append(n.x, s.x[i])
+		n.labels = append(n.labels, fmt.Sprintf("%d/%d", lost, known))
+		n.strong = append(n.strong, lost > 0)
+	}
+	return n
+}
+
+// columnNotes writes a short label at the top of a panel above each x, e.g.
+// a count per swept value; strong labels are in black, the others in grey,
+// so that the nonzero counts stand out.
+type columnNotes struct {
+	x      []float64
+	labels []string
+	strong []bool
+}
+
+// Plot draws the labels.
+func (n columnNotes) Plot(c draw.Canvas, p *plot.Plot) {
+	trX, _ := p.Transforms(&c)
+	for i, x := range n.x {
+		sty := textStyle(noteFontSize)
+		sty.XAlign, sty.YAlign = draw.XCenter, draw.YTop
+		if i < len(n.strong) && !n.strong[i] {
+			sty.Color = color.Gray{Y: 140}
+		}
+		pt := vg.Point{X: trX(x), Y: c.Max.Y - vg.Points(3)}
+		if c.ContainsX(pt.X) {
+			c.FillText(sty, pt, n.labels[i])
+		}
+	}
+}
+
+// phaseGrid is a sweep over two or more axes seen as a grid over the first
+// two: at[row][col] is the summary at the first axis's row-th value and the
+// second's col-th (nil where the point is missing), the other axes held at
+// their first values.
+type phaseGrid struct {
+	rows, cols Axis
+	fixed      []string // "key=value" of the other axes
+	at         [][]*Summary
+	missing    int
+	seeds      []int // complete seeds of the points present
+}
+
+func newPhaseGrid(axes []Axis, results []PointResult) phaseGrid {
+	g := phaseGrid{rows: axes[0], cols: axes[1]}
+	for _, a := range axes[2:] {
+		if len(a.Values) > 0 {
+			g.fixed = append(g.fixed, a.Key+"="+a.Values[0])
+		}
+	}
+	g.at = make([][]*Summary, len(g.rows.Values))
+	for i := range g.at {
+		g.at[i] = make([]*Summary, len(g.cols.Values))
+	}
+	index := func(values []string, v string) int {
+		for i, x := range values {
+			if x == v {
+				return i
+			}
+		}
+		return -1
+	}
+next:
+	for _, r := range results {
+		for _, a := range axes[2:] {
+			if len(a.Values) > 0 && r.Point.Values[a.Key] != a.Values[0] {
+				continue next
+			}
+		}
+		i, j := index(g.rows.Values, r.Point.Values[g.rows.Key]), index(g.cols.Values, r.Point.Values[g.cols.Key])
+		if i >= 0 && j >= 0 && g.at[i][j] == nil {
+			g.at[i][j] = r.Summary
+		}
+	}
+	for _, row := range g.at {
+		for _, s := range row {
+			if s == nil {
+				g.missing++
+			} else {
+				g.seeds = append(g.seeds, len(completeSeeds(s)))
+			}
+		}
+	}
+	return g
+}
+
+// size is a figure size that gives every cell room for its label.
+func (g phaseGrid) size() (vg.Length, vg.Length) {
+	w := math.Min(14, math.Max(7, 3.2+0.75*float64(len(g.cols.Values))))
+	h := math.Min(10, math.Max(4.2, 1.9+0.42*float64(len(g.rows.Values))))
+	return vg.Length(w) * vg.Inch, vg.Length(h) * vg.Inch
+}
+
+// values is f at every cell, NaN where the point is missing.
+func (g phaseGrid) values(f func(*Summary) float64) [][]float64 {
+	z := make([][]float64, len(g.at))
+	for i, row := range g.at {
+		z[i] = make([]float64, len(row))
+		for j, s := range row {
+			z[i][j] = math.NaN()
+			if s != nil {
+				z[i][j] = f(s)
+			}
+		}
+	}
+	return z
+}
+
+// subtitle says how to read the grid: which axis runs along which side,
+// the slice drawn when there are more axes, seeds, and missing points.
+func (g phaseGrid) subtitle() string {
+	parts := []string{fmt.Sprintf("rows (y): %s, columns (x): %s", g.rows.Key, g.cols.Key)}
+	if len(g.fixed) > 0 {
+		parts = append(parts, "slice at "+strings.Join(g.fixed, ", ")+" (first values)")
+	}
+	if len(g.seeds) > 0 {
+		lo, hi := g.seeds[0], g.seeds[0]
+		for _, n := range g.seeds {
+			lo, hi = min(lo, n), max(hi, n)
+		}
+		if lo == hi {
+			parts = append(parts, fmt.Sprintf("%d seed%s per point", hi, plural(hi)))
+		} else {
+			parts = append(parts, fmt.Sprintf("%d-%d seeds per point", lo, hi))
+		}
+	}
+	if g.missing > 0 {
+		parts = append(parts, fmt.Sprintf("%d not complete (n/a)", g.missing))
+	}
+	return wrapParts(parts, 72)
+}
+
+// wrapParts joins parts with "; ", starting a new line before a part that
+// would take the line past width characters, so that a long subtitle (many
+// fixed axes) stays inside a narrow figure.
+func wrapParts(parts []string, width int) string {
+	var b strings.Builder
+	line := 0
+	for i, p := range parts {
+		if i > 0 {
+			if line+2+len(p) > width {
+				b.WriteString(";\n")
+				line = 0
+			} else {
+				b.WriteString("; ")
+				line += 2
+			}
+		}
+		b.WriteString(p)
+		line += len(p)
+	}
+	return b.String()
+}
+
+// base is a heat map of the grid's cells with its axes named.
+func (g phaseGrid) base(z [][]float64) heatMap {
+	return heatMap{
+		z: z, xTicks: g.cols.Values, yTicks: g.rows.Values,
+		xLabel: g.cols.Key, yLabel: g.rows.Key,
+		zMin: math.NaN(), zMax: math.NaN(),
+	}
+}
+
+// cellFormat is the precision of an accuracy in a cell: three decimals
+// (the resolution of a test set of a few thousand samples) while the cells
+// are wide enough, two when there are many columns.
+func (g phaseGrid) cellFormat(sign string) string {
+	if len(g.cols.Values) > 9 {
+		return "%" + sign + ".2f"
+	}
+	return "%" + sign + ".3f"
+}
+
+// gapMap is the phase diagram of the paper's question: where does joint
+// training lose to the best uni-modal network (red, gap > 0) and where does
+// it win (blue)?
+func (g phaseGrid) gapMap() (phaseMap, string) {
+	h := g.base(g.values(func(s *Summary) float64 { return float64(s.Gap) }))
+	h.zLabel, h.format, h.diverging = "gap (> 0: joint training loses)", g.cellFormat("+"), true
+	return phaseMap{heatMap: h}, "Gap: best uni-modal minus joint test accuracy\n" + g.subtitle()
+}
+
+// competitionMap is the phase diagram of the mechanism: the fraction of
+// seeds in which a modality learned alone stayed unlearned in joint
+// training, each cell labelled with the count of seeds, "2/3".
+func (g phaseGrid) competitionMap() (phaseMap, string) {
+	z := g.values(func(s *Summary) float64 { return float64(competitionFraction(s)) })
+	h := g.base(z)
+	h.zLabel, h.zMin, h.zMax = "fraction of seeds with competition", 0, 1
+	labels := make([][]string, len(g.at))
+	for i, row := range g.at {
+		labels[i] = make([]string, len(row))
+		for j, s := range row {
+			labels[i][j] = "n/a"
+			if s != nil {
+				labels[i][j] = fraction(Num(z[i][j]), len(completeSeeds(s)))
+			}
+		}
+	}
+	return phaseMap{heatMap: h, labels: labels},
+		"Competition: fraction of seeds where a modality learned alone stayed unlearned jointly\n" + g.subtitle()
+}
+
+// jointAccuracyMap is the joint network's test accuracy over the grid.
+func (g phaseGrid) jointAccuracyMap() (phaseMap, string) {
+	h := g.base(g.values(func(s *Summary) float64 { return float64(s.Joint.TestAcc) }))
+	h.zLabel, h.format = "joint test accuracy", g.cellFormat("")
+	return phaseMap{heatMap: h}, "Joint network's test accuracy\n" + g.subtitle()
+}
+
+// phaseMap is a heat map whose cells may carry labels of their own (e.g.
+// "2/3" for a fraction of seeds), which heatMap's single number format
+// cannot write; without labels it is drawn by heatMap.draw itself.
+type phaseMap struct {
+	heatMap
+	labels [][]string // labels[row][col]; nil: heatMap's format
+}
+
+// draw draws the heat map under title with its colour bar, laid out as
+// heatMap.draw lays it out, and writes the labels in black or white,
+// whichever reads on the cell.
+func (m phaseMap) draw(c draw.Canvas, title string) error {
+	if m.labels == nil {
+		return m.heatMap.draw(c, title)
+	}
+	h := m.heatMap
+	h.format = ""
+	p, bar, err := h.plots()
+	if err != nil {
+		return err
+	}
+	if err := m.annotate(p); err != nil {
+		return err
+	}
+	c = draw.Crop(drawTitle(c, title), vg.Points(6), 0, vg.Points(4), 0)
+	const barWidth = 0.22 * vg.Inch
+	axisW := bar.DataCanvas(c).Min.X - c.Min.X
+	margin := vg.Points(8)
+	barLeft := c.Max.X - margin - barWidth - axisW
+	heatC := draw.Crop(c, 0, barLeft-vg.Points(14)-c.Max.X, 0, 0)
+	p.Draw(heatC)
+	dataC := p.DataCanvas(heatC)
+	bar.Draw(draw.Canvas{Canvas: c.Canvas, Rectangle: vg.Rectangle{
+		Min: vg.Point{X: barLeft, Y: dataC.Min.Y},
+		Max: vg.Point{X: c.Max.X - margin, Y: dataC.Max.Y},
+	}})
+	return nil
+}
+
+// annotate adds the labels to the heat map's panel p.
+func (m phaseMap) annotate(p *plot.Plot) error {
+	lo, hi := m.colorRange()
+	cm, err := m.colorMap(lo, hi)
+	if err != nil {
+		return err
+	}
+	// The colours plots gave the cells, to pick the text colour.
+	hm := &plotter.HeatMap{Palette: cm.Palette(255), Min: lo, Max: hi, NaN: color.Gray{Y: 200}}
+	var l plotter.XYLabels
+	var styles []text.Style
+	for r, row := range m.labels {
+		for c, lbl := range row {
+			if lbl == "" {
+				continue
+			}
+			v := math.NaN()
+			if r < len(m.z) && c < len(m.z[r]) {
+				v = m.z[r][c]
+			}
+			sty := textStyle(noteFontSize)
+			sty.XAlign, sty.YAlign = draw.XCenter, draw.YCenter
+			if luminance(cellColor(hm, v)) < 0.45 {
+				sty.Color = color.White
+			}
+			l.XYs = append(l.XYs, plotter.XY{X: float64(c), Y: float64(r)})
+			l.Labels = append(l.Labels, lbl)
+			styles = append(styles, sty)
+		}
+	}
+	if len(l.XYs) == 0 {
+		return nil
+	}
+	labels, err := plotter.NewLabels(l)
+	if err != nil {
+		return err
+	}
+	labels.TextStyle = styles
+	p.Add(labels)
+	return nil
+}
