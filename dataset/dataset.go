@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 )
 
 // Task says what the labels of a dataset mean.
@@ -149,9 +150,15 @@ func (d *Dataset) Validate() error {
 			}
 		}
 	}
+	if d.Train == nil {
+		return errors.New("split train is missing")
+	}
+	if (d.Val == nil) != (d.Test == nil) {
+		return errors.New("give both the val and the test split, or neither (and divide train with SplitByRatio)")
+	}
 	for _, ns := range d.Splits() {
 		if ns.Split == nil {
-			return fmt.Errorf("split %s is missing", ns.Name)
+			continue
 		}
 		if err := d.validateSplit(ns.Split); err != nil {
 			return fmt.Errorf("split %s: %w", ns.Name, err)
@@ -160,6 +167,9 @@ func (d *Dataset) Validate() error {
 	// Group accuracies and memorisation compare splits: what one split knows
 	// about its samples, every split must know.
 	for _, ns := range d.Splits()[1:] {
+		if ns.Split == nil {
+			continue
+		}
 		if (ns.Split.Sufficient == nil) != (d.Train.Sufficient == nil) {
 			return fmt.Errorf("split %s: sufficiency is given for some splits but not for others", ns.Name)
 		}
@@ -225,4 +235,63 @@ func (d *Dataset) validateSplit(s *Split) error {
 		}
 	}
 	return nil
+}
+
+// SplitByRatio divides a dataset that has only a training split into
+// training, validation and test splits: a random permutation drawn from src
+// sends a fraction val of the samples to Val, test to Test and the rest to
+// Train.
+func (d *Dataset) SplitByRatio(val, test float64, src *rand.Rand) error {
+	if d.Val != nil || d.Test != nil {
+		return errors.New("the dataset is split already")
+	}
+	if !(val > 0 && test > 0 && val+test < 1) {
+		return fmt.Errorf("split fractions val = %v and test = %v: want both > 0 with val + test < 1", val, test)
+	}
+	all := d.Train
+	n := all.Len()
+	nVal, nTest := int(math.Round(val*float64(n))), int(math.Round(test*float64(n)))
+	if nVal < 1 || nTest < 1 || n-nVal-nTest < 1 {
+		return fmt.Errorf("%d samples cannot be split into %v / %v / rest with at least one sample each", n, val, test)
+	}
+	perm := src.Perm(n)
+	d.Val = all.subset(d, perm[:nVal])
+	d.Test = all.subset(d, perm[nVal:nVal+nTest])
+	d.Train = all.subset(d, perm[nVal+nTest:])
+	return nil
+}
+
+// subset returns the samples idx of s, in that order.
+func (s *Split) subset(d *Dataset, idx []int) *Split {
+	out := &Split{Labels: make([]float64, len(idx))}
+	for k, i := range idx {
+		out.Labels[k] = s.Labels[i]
+	}
+	for r, x := range s.Inputs {
+		size := d.Modalities[r].Size()
+		xs := make([]float64, len(idx)*size)
+		for k, i := range idx {
+			copy(xs[k*size:(k+1)*size], x[i*size:(i+1)*size])
+		}
+		out.Inputs = append(out.Inputs, xs)
+	}
+	if s.Sufficient != nil {
+		for _, suff := range s.Sufficient {
+			b := make([]bool, len(idx))
+			for k, i := range idx {
+				b[k] = suff[i]
+			}
+			out.Sufficient = append(out.Sufficient, b)
+		}
+	}
+	if s.SignalPatch != nil {
+		for _, pos := range s.SignalPatch {
+			p := make([]int, len(idx))
+			for k, i := range idx {
+				p[k] = pos[i]
+			}
+			out.SignalPatch = append(out.SignalPatch, p)
+		}
+	}
+	return out
 }

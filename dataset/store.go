@@ -170,6 +170,9 @@ func save(dir string, ds *Dataset, source any) error {
 	}
 	splits := map[string]*ManifestSplit{}
 	for _, ns := range ds.Splits() {
+		if ns.Split == nil {
+			continue // a dataset with only a training split
+		}
 		s, n := ns.Split, ns.Split.Len()
 		ms := &ManifestSplit{N: n, Labels: ns.Name + "_y.npy"}
 		for r, x := range s.Inputs {
@@ -314,11 +317,17 @@ func (m *Manifest) check() error {
 			return err
 		}
 	}
+	if m.Splits.Train == nil {
+		return errors.New("splits.train is missing")
+	}
+	if (m.Splits.Val == nil) != (m.Splits.Test == nil) {
+		return errors.New("splits: give both val and test, or neither (then the training split is divided by ratio, see Dataset.SplitByRatio)")
+	}
 	for _, ns := range m.Splits.splits() {
 		field := "splits." + ns.name
 		s := ns.split
 		if s == nil {
-			return fmt.Errorf("%s is missing", field)
+			continue
 		}
 		if s.N < 1 {
 			return fmt.Errorf("%s.n is %d, want the number of samples (at least 1)", field, s.N)
@@ -362,7 +371,8 @@ func checkFileName(field, name string, optional bool) error {
 // Load reads the dataset Save wrote to dir, or one a user laid out the same
 // way (see Manifest). It checks every array against the manifest, and the
 // result with Dataset.Validate; errors name the offending file or manifest
-// field.
+// field. A manifest may give only the training split: the dataset then has
+// no Val and Test until SplitByRatio divides it.
 func Load(dir string) (*Dataset, error) {
 	ds, err := load(dir)
 	if err != nil {
@@ -398,6 +408,9 @@ func load(dir string) (*Dataset, error) {
 		ds.Modalities = append(ds.Modalities, mod)
 	}
 	for _, ns := range m.Splits.splits() {
+		if ns.split == nil {
+			continue
+		}
 		s, err := loadSplit(dir, "splits."+ns.name, ns.split, m, k)
 		if err != nil {
 			return nil, err

@@ -288,7 +288,7 @@ func TestLoadErrors(t *testing.T) {
 		}, []string{"manifest.json", `unknown field "validation"`}},
 		{"missing split", func(t *testing.T, dir string) {
 			editManifest(t, dir, func(m map[string]any) { delete(m["splits"].(map[string]any), "val") })
-		}, []string{"manifest.json", "splits.val is missing"}},
+		}, []string{"manifest.json", "give both val and test, or neither"}},
 		{"wrong format", func(t *testing.T, dir string) {
 			editManifest(t, dir, func(m map[string]any) { m["format"] = "something-else" })
 		}, []string{"manifest.json", `format is "something-else"`}},

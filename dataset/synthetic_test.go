@@ -475,7 +475,7 @@ func TestDatasetValidate(t *testing.T) {
 		{"empty shape", func(d *Dataset) { d.Modalities[1].Shape = nil }, "modality 1"},
 		{"zero in shape", func(d *Dataset) { d.Modalities[0].Shape = []int{3, 0} }, "modality 0"},
 		{"feature of the wrong length", func(d *Dataset) { d.Modalities[1].Feature = d.Modalities[1].Feature[:4] }, "modality 1"},
-		{"missing split", func(d *Dataset) { d.Val = nil }, "split val"},
+		{"missing split", func(d *Dataset) { d.Val = nil }, "both the val and the test split"},
 		{"empty split", func(d *Dataset) { d.Test = &Split{Inputs: [][]float64{nil, nil}} }, "split test"},
 		{"missing input", func(d *Dataset) { d.Train.Inputs = d.Train.Inputs[:1] }, "split train"},
 		{"short input", func(d *Dataset) { d.Val.Inputs[1] = d.Val.Inputs[1][:len(d.Val.Inputs[1])-1] }, "split val: modality 1"},

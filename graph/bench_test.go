@@ -32,12 +32,13 @@ func benchTrainerSplits(b *testing.B, n, nVal, nTest, patches, dim, m int, modal
 	if err != nil {
 		b.Fatal(err)
 	}
-	mc := ModelConfig{Encoder: EncoderConfig{Kind: "patch", PatchConfig: PatchConfig{Neurons: m, Q: 3, Rho: 0.1, Sigma0: 0.01}}, DType: dtype}
+	mc := PaperModel(2, PatchConfig{Neurons: m, Q: 3, Rho: 0.1, Sigma0: 0.01}, "gd", 0.1)
+	mc.DType = dtype
 	net, err := NewNetwork("bench", modalities, ds, mc, 1)
 	if err != nil {
 		b.Fatal(err)
 	}
-	tr, err := newTrainer(net, ds, TrainConfig{Optimizer: "gd", LR: 0.1, Steps: 1, LogEvery: 1}, nil)
+	tr, err := newTrainer(net, ds, TrainConfig{Steps: 1, LogEvery: 1}, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -65,7 +66,7 @@ func BenchmarkStep(b *testing.B) {
 						if _, err := tr.gradient(); err != nil {
 							b.Fatal(err)
 						}
-						tr.opt.Step(tr.net.Params(), tr.grads)
+						tr.step()
 					}
 				})
 			}

@@ -2,7 +2,7 @@ package graph
 
 import (
 	"fmt"
-	"sync"
+	"runtime"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -19,33 +19,40 @@ type program struct {
 	vm     G.VM
 	n      int
 	inputs []*tensor.Dense // per encoder, shape InputShape(n)
-	labels *tensor.Dense   // (n,) or nil for evaluation programs
+	labels *tensor.Dense   // the loss's target; training programs only
 
-	scores  G.Value   // fused scores
-	encoder []G.Value // per encoder scores
-	pre     []G.Value // per encoder pre-activations, nil entries when not read
-	loss    G.Value   // training programs only
-	grads   []G.Value // training programs only, one per Network.Params()
+	scores   G.Value   // fused scores
+	encoder  []G.Value // per encoder scores, when read
+	pre      []G.Value // per encoder pre-activations, nil entries when not read
+	features []G.Value // per encoder features, when read
+	contrib  []G.Value // per encoder contribution to the scores, nil entries when not read
+	loss     G.Value   // training programs only
+	grads    []G.Value // training programs only, one per Network.Params()
 }
 
 // programSpec says what to compile.
 type programSpec struct {
-	n        int
-	inputs   [][]float64 // per encoder: data to alias (float64) or copy, nil to allocate
-	labels   []float64   // nil for an evaluation program
-	train    bool        // add the loss and its gradients
-	readPre  bool        // read the encoders' pre-activations
-	readEncs bool        // read each encoder's scores
+	n            int
+	inputs       [][]float64 // per encoder: data to alias (float64) or copy, nil to allocate
+	labels       []float64   // nil for an evaluation program
+	classes      int
+	train        bool // add the loss and its gradients
+	readPre      bool // read the encoders' pre-activations
+	readEncs     bool // read each encoder's own scores (late fusion)
+	readContrib  bool // read each encoder's contribution to the fused scores
+	readFeatures bool // read each encoder's features
 }
 
 func compile(net *Network, spec programSpec) (*program, error) {
-	warmUpGorgonia.Do(warmUp)
 	g := G.NewGraph()
-	p := &program{n: spec.n, encoder: make([]G.Value, len(net.Encoders)), pre: make([]G.Value, len(net.Encoders))}
+	k := len(net.Encoders)
+	p := &program{n: spec.n, encoder: make([]G.Value, k), pre: make([]G.Value, k),
+		features: make([]G.Value, k), contrib: make([]G.Value, k)}
 	dtype := net.Params()[0].Dtype()
 	var roots G.Nodes
 	var outs []*Output
 	var params G.Nodes
+	usesHeads := net.Fusion.UsesHeads()
 	for i, enc := range net.Encoders {
 		shape := enc.InputShape(spec.n)
 		data := spec.inputs[i]
@@ -64,28 +71,42 @@ func compile(net *Network, spec programSpec) (*program, error) {
 			return nil, err
 		}
 		outs = append(outs, out)
-		params = append(params, out.Params...)
-		if spec.readEncs {
-			roots = append(roots, G.Read(out.Scores, &p.encoder[i]))
+		params = append(params, out.Body...)
+		if usesHeads {
+			params = append(params, out.Head...)
+			if spec.readEncs {
+				roots = append(roots, G.Read(out.Scores, &p.encoder[i]))
+			}
 		}
 		if spec.readPre && out.PreActivations != nil {
 			roots = append(roots, G.Read(out.PreActivations, &p.pre[i]))
 		}
+		if spec.readFeatures {
+			roots = append(roots, G.Read(out.Features, &p.features[i]))
+		}
 	}
-	scores, fusionParams, err := net.Fusion.Fuse(outs, "fusion")
+	fused, err := net.Fusion.Fuse(outs, "fusion")
 	if err != nil {
 		return nil, err
 	}
-	params = append(params, fusionParams...)
-	roots = append(roots, G.Read(scores, &p.scores))
+	params = append(params, fused.Params...)
+	roots = append(roots, G.Read(fused.Scores, &p.scores))
+	if spec.readContrib {
+		for i, c := range fused.Contributions {
+			if c != nil {
+				roots = append(roots, G.Read(c, &p.contrib[i]))
+			}
+		}
+	}
 	if spec.train {
-		p.labels = newDense(dtype, tensor.Shape{spec.n}, spec.labels)
-		y := G.NewVector(g, dtype, G.WithShape(spec.n), G.WithValue(p.labels), G.WithName("y"))
-		loss, err := net.Loss.Build(scores, y)
+		target, shape := net.Loss.Target(spec.labels, spec.classes)
+		p.labels = newDense(dtype, shape, target)
+		y := G.NewTensor(g, dtype, len(shape), G.WithShape(shape...), G.WithValue(p.labels), G.WithName("y"))
+		loss, err := net.Loss.Build(fused.Scores, y)
 		if err != nil {
 			return nil, fmt.Errorf("loss: %w", err)
 		}
-		grads, err := G.Grad(loss, params...)
+		grads, err := gradients(loss, params)
 		if err != nil {
 			return nil, fmt.Errorf("gradient: %w", err)
 		}
@@ -101,20 +122,21 @@ func compile(net *Network, spec programSpec) (*program, error) {
 	return p, nil
 }
 
-// warmUpGorgonia guards warmUp. Gorgonia hashes its shared constant nodes
-// (the 1 that seeds every gradient) lazily, on the first symbolic
-// differentiation in the process; networks compiled concurrently would race
-// on that write. Differentiating once, first, avoids it.
-var warmUpGorgonia sync.Once
-
-func warmUp() {
-	for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
-		g := G.NewGraph()
-		x := G.NewScalar(g, dt, G.WithName("x"))
-		if y, err := G.Mul(x, x); err == nil {
-			G.Grad(y, x)
-		}
+// gradients differentiates the scalar loss with respect to params. It is
+// G.Grad with a seed dL/dL = 1 made in the loss's own graph: G.Grad adds one
+// process-wide constant node to every graph, and graphs compiled
+// concurrently race on that node (its hash is computed lazily, on first use).
+func gradients(loss *G.Node, params G.Nodes) (G.Nodes, error) {
+	dtype, ok := loss.Type().(tensor.Dtype)
+	if !ok {
+		return nil, fmt.Errorf("loss of type %v, want a scalar", loss.Type())
 	}
+	var one any = 1.0
+	if dtype == tensor.Float32 {
+		one = float32(1)
+	}
+	seed := G.NewScalar(loss.Graph(), dtype, G.WithValue(one), G.WithName("dL/dL"))
+	return G.Backpropagate(G.Nodes{loss}, G.Nodes{seed}, params)
 }
 
 // run executes the program once.
@@ -123,7 +145,15 @@ func (p *program) run() error {
 	return p.vm.RunAll()
 }
 
-func (p *program) close() { p.vm.Close() }
+// close releases the machine. Gorgonia sets a finalizer on every
+// TapeMachine, and the machine sits in a reference cycle with its program,
+// so the garbage collector would never free it, its graph or the data its
+// inputs alias (the Go runtime does not collect cycles that hold a
+// finalizer): the finalizer goes with the machine.
+func (p *program) close() {
+	p.vm.Close()
+	runtime.SetFinalizer(p.vm, nil)
+}
 
 // scalar converts a scalar Value (a loss) to float64.
 func scalar(v G.Value) float64 {

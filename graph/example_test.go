@@ -26,11 +26,10 @@ func exampleData() *dataset.Dataset {
 	return ds
 }
 
-// exampleModel is the paper's patch encoder with 4 neurons per class.
-var exampleModel = graph.ModelConfig{
-	Encoder: graph.EncoderConfig{Kind: "patch", PatchConfig: graph.PatchConfig{Neurons: 4, Q: 3, Rho: 0.1, Sigma0: 0.01}},
-	DType:   "float64",
-}
+// exampleModel is the paper's network for two modalities: patch encoders
+// with 4 neurons per class, late fusion, the logistic loss, and full-batch
+// gradient descent with learning rate 1 for every encoder.
+var exampleModel = graph.PaperModel(2, graph.PatchConfig{Neurons: 4, Q: 3, Rho: 0.1, Sigma0: 0.01}, "gd", 1)
 
 // A joint network has one encoder per modality; the patch encoder of a
 // binary task holds its 2m neurons as the rows of a (2m, d) matrix.
@@ -50,15 +49,15 @@ func ExampleNewNetwork() {
 	// weights (8, 16)
 }
 
-// Train runs full-batch gradient descent and logs every metric at step 0,
-// every LogEvery steps and at the end.
+// Train runs full-batch gradient descent, the optimizer exampleModel names,
+// and logs every metric at step 0, every LogEvery steps and at the end.
 func ExampleTrain() {
 	ds := exampleData()
 	net, err := graph.NewNetwork("m0", []int{0}, ds, exampleModel, 1)
 	if err != nil {
 		log.Fatal(err)
 	}
-	cfg := graph.TrainConfig{Optimizer: "gd", LR: 1, Steps: 200, LogEvery: 100}
+	cfg := graph.TrainConfig{Steps: 200, LogEvery: 100}
 	res, err := graph.Train(context.Background(), net, ds, cfg, 1, func(r graph.Record) error {
 		acc, _ := r.Get("train_acc")
 		fmt.Printf("step %d: train accuracy %.2f\n", r.Step, acc)
@@ -72,7 +71,7 @@ func ExampleTrain() {
 	align, _ := final.Get("align_m0")
 	fmt.Println(res.Status, "after", res.Steps, "steps")
 	fmt.Printf("test accuracy %.2f\n", testAcc)
-	fmt.Println("feature learned (align_m0 > rho):", align > exampleModel.Encoder.Rho)
+	fmt.Println("feature learned (align_m0 > rho):", align > exampleModel.Encoders[0].Rho)
 	// Output:
 	// step 0: train accuracy 0.86
 	// step 100: train accuracy 0.98

@@ -41,17 +41,16 @@ func gradDataset(t *testing.T) *dataset.Dataset {
 // differences exercise all three branches of the smoothed ReLU (the test
 // checks that each region holds at least 5% of them and at least 20).
 func gradModel(q float64, dtype string) ModelConfig {
-	return ModelConfig{
-		Encoder: EncoderConfig{Kind: "patch", PatchConfig: PatchConfig{Neurons: 3, Q: q, Rho: 0.1, Sigma0: 0.3}},
-		DType:   dtype,
-	}
+	mc := PaperModel(3, PatchConfig{Neurons: 3, Q: q, Rho: 0.1, Sigma0: 0.3}, "gd", 1)
+	mc.DType = dtype
+	return mc
 }
 
 // compileTrainStep compiles net's full-batch training program on ds.Train the
 // way newTrainer does, also reading the pre-activations.
 func compileTrainStep(t *testing.T, net *Network, ds *dataset.Dataset) *program {
 	t.Helper()
-	spec := programSpec{n: ds.Train.Len(), train: true, readPre: true,
+	spec := programSpec{n: ds.Train.Len(), train: true, readPre: true, classes: ds.Classes,
 		inputs: make([][]float64, len(net.Encoders)), labels: ds.Train.Labels}
 	for i, r := range net.Modalities {
 		spec.inputs[i] = ds.Train.Inputs[r]
@@ -314,7 +313,7 @@ func TestPatchEncoderAlignment(t *testing.T) {
 	t.Parallel()
 	// d = 2, m = 2, binary: rows are w_{+1,0}, w_{+1,1}, w_{-1,0}, w_{-1,1};
 	// the second coordinate is orthogonal to v.
-	e := &PatchEncoder{PatchConfig: PatchConfig{Neurons: 2, Q: 3, Rho: 0.1}, Patches: 1, Dim: 2, Heads: 2,
+	e := &PatchEncoder{PatchConfig: PatchConfig{Neurons: 2, Q: 3, Rho: 0.1}, Patches: 1, Dim: 2, Heads: 2, Paired: true,
 		W: newDense(dtypes["float64"], []int{4, 2}, []float64{
 			0.5, 9,
 			-1, 9,
@@ -336,7 +335,7 @@ func TestPatchEncoderAlignment(t *testing.T) {
 
 func TestPatchEncoderNoiseMemorisation(t *testing.T) {
 	t.Parallel()
-	e := &PatchEncoder{PatchConfig: PatchConfig{Neurons: 2}, Patches: 3, Heads: 2}
+	e := &PatchEncoder{PatchConfig: PatchConfig{Neurons: 2}, Patches: 3, Heads: 2, Paired: true}
 	// Pre-activations of 2 samples x 3 patches, 4 neurons (+1, +1, -1, -1).
 	pre := []float64{
 		// sample 0 (y = +1, signal at patch 1): own neurons are columns 0, 1

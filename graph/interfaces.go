@@ -5,16 +5,22 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// Encoder is the network of one modality. It owns its weights: Params are
-// dense tensors that training updates in place, and every graph the encoder
-// is built into (the training graph, one evaluation graph per split) reads
-// the same tensors, so evaluation never needs a rebuild.
+// Encoder is the network of one modality: a body that maps the modality's
+// input to a representation (features), and a head that maps the features to
+// the encoder's own class scores. It owns its weights: they are dense tensors
+// that training updates in place, and every graph the encoder is built into
+// (the training graph, one evaluation graph per split) reads the same
+// tensors, so evaluation never needs a rebuild.
 type Encoder interface {
 	// InputShape is the shape in which the encoder reads a batch of n
 	// samples of its modality, whose values are given in row-major order.
 	InputShape(n int) tensor.Shape
-	// Params returns the trainable weight tensors.
-	Params() []*tensor.Dense
+	// FeatureWidth is the width h of the encoder's features, (n, h).
+	FeatureWidth() int
+	// Params returns the trainable tensors of the body and of the head.
+	// Under late fusion both train; under concatenation fusion the head is
+	// unused and only the body trains.
+	Params() (body, head []*tensor.Dense)
 	// Build adds the encoder's forward pass over the batch x of n samples to
 	// x's graph. name prefixes the nodes it creates.
 	Build(x *G.Node, n int, name string) (*Output, error)
@@ -22,11 +28,14 @@ type Encoder interface {
 
 // Output is what Encoder.Build adds to a graph.
 type Output struct {
-	// Scores are the encoder's class scores: (n,) when the loss reads one
-	// score per sample, (n, C) otherwise.
+	// Features is the representation, (n, h): what concatenation fusion
+	// combines and what a linear probe reads.
+	Features *G.Node
+	// Scores are the encoder's own class scores, (n,) when the loss reads
+	// one score per sample and (n, C) otherwise: what late fusion sums.
 	Scores *G.Node
-	// Params are the nodes bound to Encoder.Params, in the same order.
-	Params G.Nodes
+	// Body and Head are the nodes bound to Params, in the same order.
+	Body, Head G.Nodes
 	// PreActivations, when not nil, are the (n*P, width) pre-activations of
 	// a patch encoder, for the noise-memorisation metric.
 	PreActivations *G.Node
@@ -48,11 +57,22 @@ type Memoriser interface {
 
 // Fusion combines the encoders' outputs into the network's scores.
 type Fusion interface {
-	// Params returns the fusion's own trainable weights (none for late fusion).
+	// UsesHeads tells whether the fusion reads the encoders' scores (and so
+	// trains their heads) rather than their features.
+	UsesHeads() bool
+	// Params returns the fusion's own trainable weights.
 	Params() []*tensor.Dense
-	// Fuse adds the fused scores to the encoders' graph and returns them with
-	// the nodes bound to Params.
-	Fuse(outs []*Output, name string) (*G.Node, G.Nodes, error)
+	// Fuse adds the fused scores to the encoders' graph and returns them,
+	// with the nodes bound to Params and, per encoder, its additive
+	// contribution to the scores (nil where the fusion is not additive).
+	Fuse(outs []*Output, name string) (*Fused, error)
+}
+
+// Fused is what Fusion.Fuse adds to a graph.
+type Fused struct {
+	Scores        *G.Node
+	Params        G.Nodes
+	Contributions []*G.Node
 }
 
 // Loss is the training objective on the network's scores.
@@ -60,10 +80,15 @@ type Loss interface {
 	// Outputs is the number of scores per sample the loss reads for a task
 	// with the given number of classes.
 	Outputs(classes int) int
-	// Build adds the mean loss of scores against labels y to the graph.
+	// Build adds the mean loss of scores against the labels to the graph.
+	// y holds the labels as Target encodes them.
 	Build(scores, y *G.Node) (*G.Node, error)
-	// Evaluate computes the mean loss and accuracy from scores read out of
-	// a graph (row-major, Outputs values per sample).
+	// Target encodes labels for Build: one value per sample, or a one-hot
+	// row per sample for a softmax.
+	Target(labels []float64, classes int) (values []float64, shape tensor.Shape)
+	// Evaluate computes the mean loss and a score from scores read out of a
+	// graph (row-major, Outputs values per sample): the accuracy for
+	// classification, the coefficient of determination R² for regression.
 	Evaluate(scores, labels []float64) (loss, accuracy float64)
 }
 

@@ -24,11 +24,12 @@ func TestMemoryFlatOverLongRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	net, err := NewNetwork("joint", []int{0, 1}, ds, trainModel, 1)
+	const steps, every = 3000, 500
+	mc, tc := trainOpts{Optimizer: "gd", LR: 0.5, Steps: steps, LogEvery: every}.apply(trainModel)
+	net, err := NewNetwork("joint", []int{0, 1}, ds, mc, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	const steps, every = 3000, 500
 	type sample struct{ heap, total uint64 }
 	var samples []sample
 	observe := func(Record) error {
@@ -38,7 +39,7 @@ func TestMemoryFlatOverLongRun(t *testing.T) {
 		samples = append(samples, sample{m.HeapAlloc, m.TotalAlloc})
 		return nil
 	}
-	res, err := Train(context.Background(), net, ds, TrainConfig{Optimizer: "gd", LR: 0.5, Steps: steps, LogEvery: every}, 1, observe)
+	res, err := Train(context.Background(), net, ds, tc, 1, observe)
 	if err != nil || res.Status != Completed {
 		t.Fatalf("%v %v", err, res.Status)
 	}

@@ -23,8 +23,13 @@ type Metric struct {
 //	align_m<r>_pos, _neg       feature alignment of encoder r's class heads:
 //	                           max_j <w_{r,+1,j}, v_r> and max_j <w_{r,-1,j}, -v_r>
 //	align_m<r>                 mean of the heads' alignments
+//	contrib_m<r>               networks of several modalities: variance over the training set of modality r's
+//	                           additive contribution to the scores (its f_r under late fusion; h_r W_r under
+//	                           concatenation without hidden layers)
 //	memo_m<r>                  noise memorisation of encoder r: mean over training samples of the largest
 //	                           pre-activation of the sample's own class head on its noise patches
+//	probe_val_acc_m<r>,        final record with TrainConfig.Probe: accuracy (R² for regression) of a linear
+//	probe_test_acc_m<r>        probe of encoder r's frozen features, fit on train, selected on val
 //
 // Alignment and memorisation are logged for encoders that support them
 // (Aligner, Memoriser) when the dataset knows its features and signal patches.
@@ -61,6 +66,9 @@ func (t *trainer) evaluate(step int) (Record, error) {
 		if ns.Name == "test" {
 			if len(t.net.Encoders) > 1 {
 				for i, r := range t.net.Modalities {
+					if p.encoder[i] == nil {
+						continue // the fusion does not use the encoders' own scores
+					}
 					_, acc := loss.Evaluate(values(p.encoder[i]), ns.Split.Labels)
 					rec.add(fmt.Sprintf("enc_test_acc_m%d", r), acc)
 				}
@@ -72,8 +80,44 @@ func (t *trainer) evaluate(step int) (Record, error) {
 		}
 	}
 	t.alignment(&rec)
+	t.contribution(&rec, t.eval[0])
 	t.memorisation(&rec, t.eval[0])
 	return rec, nil
+}
+
+// contribution logs, for a network of several modalities, the variance over
+// the training set of each modality's additive contribution to the scores
+// (averaged over outputs): how much each modality moves the prediction.
+func (t *trainer) contribution(rec *Record, train *program) {
+	if len(t.net.Encoders) < 2 {
+		return
+	}
+	n := t.ds.Train.Len()
+	for i, r := range t.net.Modalities {
+		if train.contrib[i] == nil {
+			continue
+		}
+		rec.add(fmt.Sprintf("contrib_m%d", r), columnVariance(values(train.contrib[i]), n))
+	}
+}
+
+// columnVariance is the variance over rows of an (n, k) row-major matrix,
+// averaged over its k columns.
+func columnVariance(v []float64, n int) float64 {
+	k := len(v) / n
+	total := 0.0
+	for c := 0; c < k; c++ {
+		mean := 0.0
+		for i := 0; i < n; i++ {
+			mean += v[i*k+c]
+		}
+		mean /= float64(n)
+		for i := 0; i < n; i++ {
+			d := v[i*k+c] - mean
+			total += d * d
+		}
+	}
+	return total / float64(n*k)
 }
 
 // groupAccuracy is the accuracy on the samples of split in group.
@@ -128,4 +172,39 @@ func headName(c, heads int) string {
 		return [2]string{"pos", "neg"}[c]
 	}
 	return fmt.Sprintf("c%d", c)
+}
+
+// probe fits a linear probe on each encoder's features and adds its
+// accuracies to rec.
+func (t *trainer) probe(rec *Record) error {
+	var splits [3]*program
+	for k, ns := range t.ds.Splits() {
+		spec := programSpec{n: ns.Split.Len(), classes: t.ds.Classes, inputs: make([][]float64, len(t.net.Encoders)), readFeatures: true}
+		for i, r := range t.net.Modalities {
+			spec.inputs[i] = ns.Split.Inputs[r]
+		}
+		p, err := compile(t.net, spec)
+		if err != nil {
+			return err
+		}
+		defer p.close()
+		if err := p.run(); err != nil {
+			return fmt.Errorf("%s features: %w", ns.Name, err)
+		}
+		splits[k] = p
+	}
+	for i, r := range t.net.Modalities {
+		var data [3]ProbeData
+		for k, ns := range t.ds.Splits() {
+			x := append([]float64(nil), values(splits[k].features[i])...)
+			data[k] = ProbeData{X: x, H: t.net.Encoders[i].FeatureWidth(), Labels: ns.Split.Labels}
+		}
+		res, err := LinearProbe(t.ds.Task, t.ds.Classes, data[0], data[1], data[2])
+		if err != nil {
+			return fmt.Errorf("encoder of modality %d: %w", r, err)
+		}
+		rec.add(fmt.Sprintf("probe_val_acc_m%d", r), res.ValAcc)
+		rec.add(fmt.Sprintf("probe_test_acc_m%d", r), res.TestAcc)
+	}
+	return nil
 }

@@ -86,20 +86,29 @@ type PatchEncoder struct {
 	PatchConfig
 	Patches int // P
 	Dim     int // d
-	Heads   int // class heads: 2 (c = +1, -1) for a binary task, C otherwise
+	Heads   int // class heads: 2 (c = +1, -1) for one score per sample, C otherwise
+	// Paired says the two heads are the classes +1 and -1 of one score
+	// f = F_{+1} - F_{-1} (a binary or regression task), not two classes.
+	Paired bool
 	// W holds the neurons as rows, head by head: W[c*m+j, :] = w_{c,j},
 	// with head 0 the class +1 and head 1 the class -1 in the binary case.
 	W *tensor.Dense // (Heads*m, d)
 }
 
-// NewPatchEncoder draws the initial weights w ~ N(0, sigma0² I) from src.
-func NewPatchEncoder(cfg PatchConfig, patches, dim, heads int, dtype tensor.Dtype, src *rand.Rand) *PatchEncoder {
+// NewPatchEncoder makes the encoder of outputs scores per sample: one score
+// from the paired heads +1 and -1, or one head per class. It draws the
+// initial weights w ~ N(0, sigma0² I) from src.
+func NewPatchEncoder(cfg PatchConfig, patches, dim, outputs int, dtype tensor.Dtype, src *rand.Rand) *PatchEncoder {
+	heads, paired := outputs, outputs == 1
+	if paired {
+		heads = 2
+	}
 	w := make([]float64, dim*heads*cfg.Neurons)
 	for i := range w {
 		w[i] = cfg.Sigma0 * src.NormFloat64()
 	}
 	return &PatchEncoder{
-		PatchConfig: cfg, Patches: patches, Dim: dim, Heads: heads,
+		PatchConfig: cfg, Patches: patches, Dim: dim, Heads: heads, Paired: paired,
 		W: newDense(dtype, tensor.Shape{heads * cfg.Neurons, dim}, w),
 	}
 }
@@ -108,11 +117,16 @@ func NewPatchEncoder(cfg PatchConfig, patches, dim, heads int, dtype tensor.Dtyp
 // product applies every neuron to every patch.
 func (e *PatchEncoder) InputShape(n int) tensor.Shape { return tensor.Shape{n * e.Patches, e.Dim} }
 
-// Params returns W.
-func (e *PatchEncoder) Params() []*tensor.Dense { return []*tensor.Dense{e.W} }
+// FeatureWidth is Heads*m: one pooled activation per neuron.
+func (e *PatchEncoder) FeatureWidth() int { return e.Heads * e.Neurons }
+
+// Params returns W as the body; the head, which sums neurons into class
+// scores, has no weights.
+func (e *PatchEncoder) Params() (body, head []*tensor.Dense) { return []*tensor.Dense{e.W}, nil }
 
 // Build adds F_{r,c} to x's graph and returns f_r = F_{+1} - F_{-1} (n,) for
-// two heads, or every F_c (n, C) otherwise.
+// paired heads, or every F_c (n, C) otherwise. Its features are each neuron's
+// activation summed over the patches, (n, Heads*m).
 func (e *PatchEncoder) Build(x *G.Node, n int, name string) (*Output, error) {
 	g := x.Graph()
 	h := e.Heads * e.Neurons
@@ -126,24 +140,34 @@ func (e *PatchEncoder) Build(x *G.Node, n int, name string) (*Output, error) {
 		return nil, fmt.Errorf("%s: srelu: %w", name, err)
 	}
 	// A sample's P rows of activations, side by side: (n, P*H*m).
-	a, err = G.Reshape(a, tensor.Shape{n, e.Patches * h})
+	flat, err := G.Reshape(a, tensor.Shape{n, e.Patches * h})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	pool := e.poolNode(g, name)
-	scores, err := G.Mul(a, pool) // (n,) or (n, C): sum over patches p and neurons j of each head
+	scores, err := G.Mul(flat, pool) // (n,) or (n, C): sum over patches p and neurons j of each head
 	if err != nil {
 		return nil, fmt.Errorf("%s: class scores: %w", name, err)
 	}
-	return &Output{Scores: scores, Params: G.Nodes{w}, PreActivations: z}, nil
+	// The features sum over patches only; a graph computes them only when
+	// something reads them (concatenation fusion, a linear probe).
+	perPatch, err := G.Reshape(a, tensor.Shape{n, e.Patches, h})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	features, err := G.Sum(perPatch, 1) // (n, H*m)
+	if err != nil {
+		return nil, fmt.Errorf("%s: features: %w", name, err)
+	}
+	return &Output{Features: features, Scores: scores, Body: G.Nodes{w}, PreActivations: z}, nil
 }
 
 // poolNode is the constant that sums activations over patches and neurons
-// into heads: with two heads a vector (P*2m,) of +1 (class +1) and -1 (class
+// into heads: with paired heads a vector (P*2m,) of +1 (class +1) and -1 (class
 // -1) giving F_{+1} - F_{-1}; otherwise a (P*C*m, C) indicator matrix.
 func (e *PatchEncoder) poolNode(g *G.ExprGraph, name string) *G.Node {
 	h := e.Heads * e.Neurons
-	if e.Heads == 2 {
+	if e.Paired {
 		pool := make([]float64, e.Patches*h)
 		for i := range pool {
 			pool[i] = 1
@@ -170,7 +194,7 @@ func (e *PatchEncoder) Alignment(v []float64) []float64 {
 	out := make([]float64, e.Heads)
 	for c := range out {
 		sign := 1.0
-		if e.Heads == 2 && c == 1 {
+		if e.Paired && c == 1 {
 			sign = -1
 		}
 		best := math.Inf(-1)
@@ -197,7 +221,7 @@ func (e *PatchEncoder) NoiseMemorisation(pre []float64, labels []float64, signal
 	h := e.Heads * e.Neurons
 	total := 0.0
 	for i, y := range labels {
-		c := headOf(y, e.Heads)
+		c := headOf(y, e.Paired)
 		best := math.Inf(-1)
 		for p := 0; p < e.Patches; p++ {
 			if p == signalPatch[i] {
@@ -213,10 +237,10 @@ func (e *PatchEncoder) NoiseMemorisation(pre []float64, labels []float64, signal
 	return total / float64(len(labels))
 }
 
-// headOf maps a label to its class head: +1 -> 0 and -1 -> 1 in the binary
-// case, the class index otherwise.
-func headOf(y float64, heads int) int {
-	if heads == 2 && (y == 1 || y == -1) {
+// headOf maps a label to its class head: +1 -> 0 and -1 -> 1 for paired
+// heads, the class index otherwise.
+func headOf(y float64, paired bool) int {
+	if paired {
 		if y > 0 {
 			return 0
 		}
@@ -229,19 +253,24 @@ func headOf(y float64, heads int) int {
 // f = sum_r f_r.
 type LateFusion struct{}
 
+// UsesHeads is true: late fusion sums the encoders' own scores.
+func (LateFusion) UsesHeads() bool { return true }
+
 // Params is empty: late fusion has no weights of its own.
 func (LateFusion) Params() []*tensor.Dense { return nil }
 
-// Fuse sums the encoders' scores.
-func (LateFusion) Fuse(outs []*Output, name string) (*G.Node, G.Nodes, error) {
+// Fuse sums the encoders' scores; each encoder contributes its f_r.
+func (LateFusion) Fuse(outs []*Output, name string) (*Fused, error) {
 	f := outs[0].Scores
+	contributions := []*G.Node{f}
 	for _, o := range outs[1:] {
 		var err error
 		if f, err = G.Add(f, o.Scores); err != nil {
-			return nil, nil, fmt.Errorf("%s: late fusion: %w", name, err)
+			return nil, fmt.Errorf("%s: late fusion: %w", name, err)
 		}
+		contributions = append(contributions, o.Scores)
 	}
-	return f, nil, nil
+	return &Fused{Scores: f, Contributions: contributions}, nil
 }
 
 // LogisticLoss is the paper's loss for labels y in {-1, +1} and one score f
@@ -250,6 +279,11 @@ type LogisticLoss struct{}
 
 // Outputs is 1: one real score per sample.
 func (LogisticLoss) Outputs(classes int) int { return 1 }
+
+// Target is the labels themselves, -1 or +1.
+func (LogisticLoss) Target(labels []float64, classes int) ([]float64, tensor.Shape) {
+	return labels, tensor.Shape{len(labels)}
+}
 
 // Build adds the mean loss over the batch; f and y are (n,).
 func (LogisticLoss) Build(f, y *G.Node) (*G.Node, error) {

@@ -35,16 +35,13 @@ var competition = dataset.Synthetic{
 }
 
 var (
-	competitionModel = ModelConfig{
-		Encoder: EncoderConfig{Kind: "patch", PatchConfig: PatchConfig{Neurons: 20, Q: 3, Rho: 0.1, Sigma0: 0.01}},
-		DType:   "float64",
-	}
-	competitionTrain = TrainConfig{Optimizer: "gd", LR: 1.0, Steps: 400, LogEvery: 100}
+	competitionModel = PaperModel(2, PatchConfig{Neurons: 20, Q: 3, Rho: 0.1, Sigma0: 0.01}, "gd", 1.0)
+	competitionTrain = trainOpts{Optimizer: "gd", LR: 1.0, Steps: 400, LogEvery: 100}
 )
 
 func TestScienceUniModalLearnsItsFeature(t *testing.T) {
 	t.Parallel()
-	rho := competitionModel.Encoder.Rho
+	rho := competitionModel.Encoders[0].Rho
 	for _, seed := range []uint64{1, 4} {
 		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) {
 			t.Parallel()
@@ -85,7 +82,7 @@ func TestScienceUniModalLearnsItsFeature(t *testing.T) {
 
 func TestScienceJointTrainingLosesTheWeakModality(t *testing.T) {
 	t.Parallel()
-	rho := competitionModel.Encoder.Rho
+	rho := competitionModel.Encoders[1].Rho
 	for _, seed := range []uint64{1, 3, 4} {
 		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) {
 			t.Parallel()

@@ -42,7 +42,7 @@ func (op sreluOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "srelu(q=%v,rho=%v)", op.q, op.rho)
 }
 func (op sreluOp) Hashcode() uint32 { return hashOf(op) }
-func (op sreluOp) String() string { return fmt.Sprintf("srelu(q=%v,rho=%v)", op.q, op.rho) }
+func (op sreluOp) String() string   { return fmt.Sprintf("srelu(q=%v,rho=%v)", op.q, op.rho) }
 
 func (op sreluOp) Do(in ...G.Value) (G.Value, error) {
 	z, ok := in[0].(*tensor.Dense)
@@ -83,7 +83,7 @@ func (op sreluGradOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "srelu'(q=%v,rho=%v)", op.q, op.rho)
 }
 func (op sreluGradOp) Hashcode() uint32 { return hashOf(op) }
-func (op sreluGradOp) String() string { return fmt.Sprintf("srelu'(q=%v,rho=%v)", op.q, op.rho) }
+func (op sreluGradOp) String() string   { return fmt.Sprintf("srelu'(q=%v,rho=%v)", op.q, op.rho) }
 
 func (op sreluGradOp) Do(in ...G.Value) (G.Value, error) {
 	z, ok := in[0].(*tensor.Dense)

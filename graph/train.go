@@ -13,13 +13,15 @@ import (
 	"github.com/modcomp/modcomp/internal/rng"
 )
 
-// TrainConfig says how to train a network.
+// TrainConfig says how to train a network; the update rule and learning
+// rate of each part are in its ModelConfig.
 type TrainConfig struct {
-	Optimizer string  // one of Optimizers(): "gd" (the paper's), "sgd", "adam"
-	LR        float64 // eta: learning rate
-	Steps     int     // T: number of updates
-	BatchSize int     // samples per update; 0 means the full training set
-	LogEvery  int     // evaluate and log every LogEvery steps (and at 0 and T)
+	Steps     int // T: number of updates
+	BatchSize int // samples per update; 0 means the full training set
+	LogEvery  int // evaluate and log every LogEvery steps (and at 0 and T)
+	// Probe adds to the final record of a completed training the linear
+	// probes of each encoder's frozen features (see LinearProbe).
+	Probe bool
 }
 
 // optimizers is the registry of update rules, one file per rule. gd and sgd
@@ -34,24 +36,26 @@ var optimizers = map[string]func(lr float64) Optimizer{
 func Optimizers() []string { return sortedKeys(optimizers) }
 
 // Validate reports the first setting outside its allowed range for a
-// training set of nTrain samples.
-func (c TrainConfig) Validate(nTrain int) error {
+// training set of nTrain samples trained by the named optimizers: gd needs
+// the full batch, sgd mini-batches.
+func (c TrainConfig) Validate(nTrain int, optimizerNames ...string) error {
 	var ck check.Checker
-	ck.OneOf("optimizer", -1, c.Optimizer, Optimizers())
-	ck.Positive("lr", -1, c.LR)
 	ck.PositiveInt("steps", -1, c.Steps)
 	ck.PositiveInt("log-every", -1, c.LogEvery)
 	ck.NonNegativeInt("batch-size", -1, c.BatchSize)
-	switch {
-	case c.Optimizer == "gd" && c.BatchSize != 0 && c.BatchSize != nTrain:
-		ck.Fail(&check.FieldError{Field: "batch-size", Index: -1, Value: c.BatchSize,
-			Want: "0 (the full batch) with optimizer gd; use optimizer sgd for mini-batches"})
-	case c.Optimizer == "sgd" && (c.BatchSize == 0 || c.BatchSize >= nTrain):
-		ck.Fail(&check.FieldError{Field: "batch-size", Index: -1, Value: c.BatchSize,
-			Want: fmt.Sprintf("a mini-batch size in 1..%d with optimizer sgd (n-train is %d); use optimizer gd for full batches", nTrain-1, nTrain)})
-	case c.BatchSize > nTrain:
+	if c.BatchSize > nTrain {
 		ck.Fail(&check.FieldError{Field: "batch-size", Index: -1, Value: c.BatchSize,
 			Want: fmt.Sprintf("at most n-train = %d", nTrain)})
+	}
+	for _, name := range optimizerNames {
+		switch {
+		case name == "gd" && c.BatchSize != 0 && c.BatchSize != nTrain:
+			ck.Fail(&check.FieldError{Field: "batch-size", Index: -1, Value: c.BatchSize,
+				Want: "0 (the full batch) with optimizer gd; use optimizer sgd for mini-batches"})
+		case name == "sgd" && (c.BatchSize == 0 || c.BatchSize >= nTrain):
+			ck.Fail(&check.FieldError{Field: "batch-size", Index: -1, Value: c.BatchSize,
+				Want: fmt.Sprintf("a mini-batch size in 1..%d with optimizer sgd (n-train is %d); use optimizer gd for full batches", nTrain-1, nTrain)})
+		}
 	}
 	return ck.Err()
 }
@@ -89,7 +93,10 @@ func (r *Result) Final() Record { return r.Log[len(r.Log)-1] }
 // loss or weight stops it with status Diverged. The returned error is for
 // failures of the machinery or of observe, not for these outcomes.
 func Train(ctx context.Context, net *Network, ds *dataset.Dataset, cfg TrainConfig, seed uint64, observe Observer) (*Result, error) {
-	if err := cfg.Validate(ds.Train.Len()); err != nil {
+	if ds.Val == nil || ds.Test == nil {
+		return nil, fmt.Errorf("train %s: the dataset has no validation and test splits (divide it with SplitByRatio)", net.Name)
+	}
+	if err := cfg.Validate(ds.Train.Len(), net.optimizerNames...); err != nil {
 		return nil, fmt.Errorf("train %s: %w", net.Name, err)
 	}
 	t, err := newTrainer(net, ds, cfg, rng.New(seed, "train/batches/"+net.Name))
@@ -128,7 +135,7 @@ func Train(ctx context.Context, net *Network, ds *dataset.Dataset, cfg TrainConf
 			res.Status, res.Message = Diverged, fmt.Sprintf("diverged at step %d: the training loss became %v", res.Steps, loss)
 			return res, nil
 		}
-		t.opt.Step(t.net.Params(), t.grads)
+		t.step()
 		res.Steps = step
 		if i := t.nonFiniteParam(); i >= 0 {
 			res.Status, res.Message = Diverged, fmt.Sprintf("diverged at step %d: weight tensor %d holds a NaN or infinite value", step, i)
@@ -140,6 +147,12 @@ func Train(ctx context.Context, net *Network, ds *dataset.Dataset, cfg TrainConf
 			}
 		}
 	}
+	if cfg.Probe {
+		final := &res.Log[len(res.Log)-1]
+		if err := t.probe(final); err != nil {
+			return res, fmt.Errorf("train %s: linear probe: %w", net.Name, err)
+		}
+	}
 	return res, nil
 }
 
@@ -149,38 +162,47 @@ type trainer struct {
 	ds     *dataset.Dataset
 	cfg    TrainConfig
 	src    *rand.Rand
-	opt    Optimizer
 	update *program   // forward and backward pass of a training step
 	eval   []*program // one per split: train, val, test
-	grads  []*tensor.Dense
+	groups [][]*tensor.Dense
+	grads  [][]*tensor.Dense // per group, like groups
 
-	// mini-batch state: a permutation of the training set consumed in order
-	perm []int
-	next int
+	// mini-batch state: a permutation of the training set consumed in order,
+	// and the loss's target for every training sample
+	perm   []int
+	next   int
+	target []float64
 }
 
 func newTrainer(net *Network, ds *dataset.Dataset, cfg TrainConfig, src *rand.Rand) (*trainer, error) {
-	t := &trainer{net: net, ds: ds, cfg: cfg, src: src, opt: optimizers[cfg.Optimizer](cfg.LR)}
+	t := &trainer{net: net, ds: ds, cfg: cfg, src: src, groups: net.groups()}
 	n := ds.Train.Len()
 	batch := cfg.BatchSize
 	if batch == 0 {
 		batch = n
 	}
-	spec := programSpec{n: batch, train: true, inputs: make([][]float64, len(net.Encoders)), labels: make([]float64, batch)}
+	spec := programSpec{n: batch, train: true, classes: ds.Classes,
+		inputs: make([][]float64, len(net.Encoders)), labels: make([]float64, batch)}
 	if batch == n {
 		// Full batch: alias the training data, no copy per step.
 		for i, r := range net.Modalities {
 			spec.inputs[i] = ds.Train.Inputs[r]
 		}
 		spec.labels = ds.Train.Labels
+	} else {
+		t.perm = t.src.Perm(n)
+		t.target, _ = net.Loss.Target(ds.Train.Labels, ds.Classes)
+		for i := range spec.labels {
+			spec.labels[i] = ds.Train.Labels[0] // a valid label; batches overwrite it
+		}
 	}
 	var err error
 	if t.update, err = compile(net, spec); err != nil {
 		return nil, err
 	}
 	for _, ns := range ds.Splits() {
-		spec := programSpec{n: ns.Split.Len(), inputs: make([][]float64, len(net.Encoders)),
-			readEncs: true, readPre: ns.Name == "train"}
+		spec := programSpec{n: ns.Split.Len(), classes: ds.Classes, inputs: make([][]float64, len(net.Encoders)),
+			readEncs: true, readPre: ns.Name == "train", readContrib: ns.Name == "train"}
 		for i, r := range net.Modalities {
 			spec.inputs[i] = ns.Split.Inputs[r]
 		}
@@ -191,9 +213,6 @@ func newTrainer(net *Network, ds *dataset.Dataset, cfg TrainConfig, src *rand.Ra
 		}
 		t.eval = append(t.eval, p)
 	}
-	if batch < n {
-		t.perm = t.src.Perm(n)
-	}
 	return t, nil
 }
 
@@ -202,6 +221,13 @@ func (t *trainer) close() {
 		if p != nil {
 			p.close()
 		}
+	}
+}
+
+// step applies each group's optimizer to its gradients.
+func (t *trainer) step() {
+	for i, g := range t.groups {
+		t.net.optimizers[i].Step(g, t.grads[i])
 	}
 }
 
@@ -215,8 +241,14 @@ func (t *trainer) gradient() (float64, error) {
 		return 0, err
 	}
 	if t.grads == nil {
-		for _, g := range t.update.grads {
-			t.grads = append(t.grads, g.(*tensor.Dense))
+		k := 0
+		for _, g := range t.groups {
+			var gg []*tensor.Dense
+			for range g {
+				gg = append(gg, t.update.grads[k].(*tensor.Dense))
+				k++
+			}
+			t.grads = append(t.grads, gg)
 		}
 	}
 	return scalar(t.update.loss), nil
@@ -233,29 +265,23 @@ func (t *trainer) fillBatch() {
 	idx := t.perm[t.next : t.next+b]
 	t.next += b
 	for i, r := range t.net.Modalities {
-		size := t.ds.Modalities[r].Size()
-		src := t.ds.Train.Inputs[r]
-		switch dst := t.update.inputs[i].Data().(type) {
-		case []float64:
-			for k, s := range idx {
-				copy(dst[k*size:(k+1)*size], src[s*size:(s+1)*size])
-			}
-		case []float32:
-			for k, s := range idx {
-				for j := 0; j < size; j++ {
-					dst[k*size+j] = float32(src[s*size+j])
-				}
-			}
-		}
+		copyRows(t.update.inputs[i], t.ds.Train.Inputs[r], idx, t.ds.Modalities[r].Size())
 	}
-	switch y := t.update.labels.Data().(type) {
+	copyRows(t.update.labels, t.target, idx, len(t.target)/t.ds.Train.Len())
+}
+
+// copyRows copies the rows idx of src, of size values each, into dst.
+func copyRows(dst *tensor.Dense, src []float64, idx []int, size int) {
+	switch d := dst.Data().(type) {
 	case []float64:
 		for k, s := range idx {
-			y[k] = t.ds.Train.Labels[s]
+			copy(d[k*size:(k+1)*size], src[s*size:(s+1)*size])
 		}
 	case []float32:
 		for k, s := range idx {
-			y[k] = float32(t.ds.Train.Labels[s])
+			for j := 0; j < size; j++ {
+				d[k*size+j] = float32(src[s*size+j])
+			}
 		}
 	}
 }

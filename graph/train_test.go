@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -27,9 +28,42 @@ var trainSynthetic = dataset.Synthetic{
 	NTrain: 30, NVal: 10, NTest: 60,
 }
 
-var trainModel = ModelConfig{
-	Encoder: EncoderConfig{Kind: "patch", PatchConfig: PatchConfig{Neurons: 4, Q: 3, Rho: 0.1, Sigma0: 0.05}},
-	DType:   "float64",
+// trainModel is the paper's network for two modalities; the tests set its
+// optimizer and learning rate with trainOpts.apply.
+var trainModel = PaperModel(2, PatchConfig{Neurons: 4, Q: 3, Rho: 0.1, Sigma0: 0.05}, "gd", 1)
+
+// trainOpts says how a test trains: the optimizer and learning rate that the
+// model configuration holds per encoder and for the fusion, and the
+// TrainConfig.
+type trainOpts struct {
+	Optimizer                  string
+	LR                         float64
+	Steps, BatchSize, LogEvery int
+}
+
+// apply returns a copy of mc whose encoders and fusion all train with o's
+// optimizer and learning rate, and o's TrainConfig.
+func (o trainOpts) apply(mc ModelConfig) (ModelConfig, TrainConfig) {
+	mc = cloneModel(mc)
+	for r := range mc.Encoders {
+		mc.Encoders[r].Optimizer, mc.Encoders[r].LR = o.Optimizer, o.LR
+	}
+	mc.Fusion.Optimizer, mc.Fusion.LR = o.Optimizer, o.LR
+	return mc, TrainConfig{Steps: o.Steps, BatchSize: o.BatchSize, LogEvery: o.LogEvery}
+}
+
+// cloneModel is a deep copy of mc, which a test may edit without touching
+// the configuration it came from.
+func cloneModel(mc ModelConfig) ModelConfig {
+	mc.Encoders = slices.Clone(mc.Encoders)
+	for r := range mc.Encoders {
+		e := &mc.Encoders[r]
+		e.MLP.Hidden = slices.Clone(e.MLP.Hidden)
+		e.MLP.LayerScale = slices.Clone(e.MLP.LayerScale)
+		e.Conv.Channels = slices.Clone(e.Conv.Channels)
+	}
+	mc.Fusion.Hidden = slices.Clone(mc.Fusion.Hidden)
+	return mc
 }
 
 func trainData(t testing.TB, seed uint64) *dataset.Dataset {
@@ -42,9 +76,9 @@ func trainData(t testing.TB, seed uint64) *dataset.Dataset {
 }
 
 // trainRun makes the network name over modalities of ds and trains it.
-func trainRun(t testing.TB, ds *dataset.Dataset, name string, modalities []int, mc ModelConfig, tc TrainConfig, seed uint64, observe Observer) *Result {
+func trainRun(t testing.TB, ds *dataset.Dataset, name string, modalities []int, mc ModelConfig, o trainOpts, seed uint64, observe Observer) *Result {
 	t.Helper()
-	res, err := tryTrain(ds, name, modalities, mc, tc, seed, observe)
+	res, err := tryTrain(ds, name, modalities, mc, o, seed, observe)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +86,8 @@ func trainRun(t testing.TB, ds *dataset.Dataset, name string, modalities []int, 
 }
 
 // tryTrain is trainRun for goroutines other than the test's.
-func tryTrain(ds *dataset.Dataset, name string, modalities []int, mc ModelConfig, tc TrainConfig, seed uint64, observe Observer) (*Result, error) {
+func tryTrain(ds *dataset.Dataset, name string, modalities []int, mc ModelConfig, o trainOpts, seed uint64, observe Observer) (*Result, error) {
+	mc, tc := o.apply(mc)
 	net, err := NewNetwork(name, modalities, ds, mc, seed)
 	if err != nil {
 		return nil, err
@@ -83,11 +118,11 @@ func logHasNaN(log []Record) bool {
 
 var determinismConfigs = []struct {
 	name string
-	tc   TrainConfig
+	tc   trainOpts
 }{
-	{"gd", TrainConfig{Optimizer: "gd", LR: 1, Steps: 30, LogEvery: 10}},
-	{"sgd", TrainConfig{Optimizer: "sgd", LR: 0.5, Steps: 30, BatchSize: 8, LogEvery: 10}},
-	{"adam", TrainConfig{Optimizer: "adam", LR: 0.01, Steps: 30, BatchSize: 8, LogEvery: 10}},
+	{"gd", trainOpts{Optimizer: "gd", LR: 1, Steps: 30, LogEvery: 10}},
+	{"sgd", trainOpts{Optimizer: "sgd", LR: 0.5, Steps: 30, BatchSize: 8, LogEvery: 10}},
+	{"adam", trainOpts{Optimizer: "adam", LR: 0.01, Steps: 30, BatchSize: 8, LogEvery: 10}},
 }
 
 func TestTrainIsDeterministic(t *testing.T) {
@@ -201,8 +236,8 @@ func TestUniModalAndJointEncodersStartEqual(t *testing.T) {
 			n++
 		}
 	}
-	if sd := math.Sqrt(sum2 / float64(n)); math.Abs(sd-trainModel.Encoder.Sigma0) > 0.2*trainModel.Encoder.Sigma0 {
-		t.Errorf("initial weights have standard deviation %v, want about sigma0 = %v", sd, trainModel.Encoder.Sigma0)
+	if sd := math.Sqrt(sum2 / float64(n)); math.Abs(sd-trainModel.Encoders[0].Sigma0) > 0.2*trainModel.Encoders[0].Sigma0 {
+		t.Errorf("initial weights have standard deviation %v, want about sigma0 = %v", sd, trainModel.Encoders[0].Sigma0)
 	}
 }
 
@@ -216,12 +251,12 @@ func TestTrainDivergence(t *testing.T) {
 	ds := trainData(t, 6)
 	for _, c := range []struct {
 		name  string
-		tc    TrainConfig
+		tc    trainOpts
 		dtype string
 	}{
-		{"adam full batch", TrainConfig{Optimizer: "adam", LR: 1e308, Steps: 50, LogEvery: 1}, "float64"},
-		{"adam mini-batch", TrainConfig{Optimizer: "adam", LR: 1e308, BatchSize: 10, Steps: 50, LogEvery: 1}, "float64"},
-		{"adam float32", TrainConfig{Optimizer: "adam", LR: 1e38, Steps: 50, LogEvery: 1}, "float32"},
+		{"adam full batch", trainOpts{Optimizer: "adam", LR: 1e308, Steps: 50, LogEvery: 1}, "float64"},
+		{"adam mini-batch", trainOpts{Optimizer: "adam", LR: 1e308, BatchSize: 10, Steps: 50, LogEvery: 1}, "float64"},
+		{"adam float32", trainOpts{Optimizer: "adam", LR: 1e38, Steps: 50, LogEvery: 1}, "float32"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
@@ -258,7 +293,7 @@ func TestTrainDivergence(t *testing.T) {
 func TestTrainHugeLearningRateGDCompletes(t *testing.T) {
 	t.Parallel()
 	ds := trainData(t, 6)
-	res := trainRun(t, ds, "joint", []int{0, 1}, trainModel, TrainConfig{Optimizer: "gd", LR: 1e300, Steps: 5, LogEvery: 1}, 6, nil)
+	res := trainRun(t, ds, "joint", []int{0, 1}, trainModel, trainOpts{Optimizer: "gd", LR: 1e300, Steps: 5, LogEvery: 1}, 6, nil)
 	if res.Status != Completed || metric(t, res.Final(), "train_loss") != 0 {
 		t.Errorf("status %s (%s), train loss %v; want completed with loss 0", res.Status, res.Message, metric(t, res.Final(), "train_loss"))
 	}
@@ -271,7 +306,7 @@ func TestTrainHugeLearningRateGDCompletes(t *testing.T) {
 func TestTrainStopsAtFirstNonFiniteLoss(t *testing.T) {
 	t.Parallel()
 	ds := trainData(t, 6)
-	res := trainRun(t, ds, "joint", []int{0, 1}, trainModel, TrainConfig{Optimizer: "adam", LR: 1e308, Steps: 50, LogEvery: 1}, 6, nil)
+	res := trainRun(t, ds, "joint", []int{0, 1}, trainModel, trainOpts{Optimizer: "adam", LR: 1e308, Steps: 50, LogEvery: 1}, 6, nil)
 	if res.Status != Diverged {
 		t.Fatalf("status %s, want %s", res.Status, Diverged)
 	}
@@ -289,11 +324,11 @@ func TestTrainInterruptedFromObserver(t *testing.T) {
 	ds := trainData(t, 7)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	net, err := NewNetwork("joint", []int{0, 1}, ds, trainModel, 7)
+	mc, tc := trainOpts{Optimizer: "gd", LR: 1, Steps: 100, LogEvery: 2}.apply(trainModel)
+	net, err := NewNetwork("joint", []int{0, 1}, ds, mc, 7)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tc := TrainConfig{Optimizer: "gd", LR: 1, Steps: 100, LogEvery: 2}
 	res, err := Train(ctx, net, ds, tc, 7, func(r Record) error {
 		if r.Step == 6 {
 			cancel()
@@ -326,12 +361,13 @@ func TestTrainInterruptedFromObserver(t *testing.T) {
 func TestTrainReturnsObserverError(t *testing.T) {
 	t.Parallel()
 	ds := trainData(t, 8)
-	net, err := NewNetwork("uni", []int{0}, ds, trainModel, 8)
+	mc, tc := trainOpts{Optimizer: "gd", LR: 1, Steps: 20, LogEvery: 5}.apply(trainModel)
+	net, err := NewNetwork("uni", []int{0}, ds, mc, 8)
 	if err != nil {
 		t.Fatal(err)
 	}
 	stop := errors.New("stop here")
-	res, err := Train(context.Background(), net, ds, TrainConfig{Optimizer: "gd", LR: 1, Steps: 20, LogEvery: 5}, 8,
+	res, err := Train(context.Background(), net, ds, tc, 8,
 		func(r Record) error {
 			if r.Step == 10 {
 				return stop
@@ -351,16 +387,16 @@ func TestTrainOptimizersReduceLoss(t *testing.T) {
 	ds := trainData(t, 9)
 	for _, c := range []struct {
 		name  string
-		tc    TrainConfig
+		tc    trainOpts
 		dtype string
 	}{
-		{"gd", TrainConfig{Optimizer: "gd", LR: 1, Steps: 60, LogEvery: 60}, "float64"},
-		{"sgd", TrainConfig{Optimizer: "sgd", LR: 1, Steps: 60, BatchSize: 8, LogEvery: 60}, "float64"},
-		{"adam", TrainConfig{Optimizer: "adam", LR: 0.01, Steps: 60, BatchSize: 8, LogEvery: 60}, "float64"},
-		{"adam full batch", TrainConfig{Optimizer: "adam", LR: 0.01, Steps: 60, LogEvery: 60}, "float64"},
-		{"gd float32", TrainConfig{Optimizer: "gd", LR: 1, Steps: 60, LogEvery: 60}, "float32"},
-		{"sgd float32", TrainConfig{Optimizer: "sgd", LR: 1, Steps: 60, BatchSize: 7, LogEvery: 60}, "float32"},
-		{"adam float32", TrainConfig{Optimizer: "adam", LR: 0.01, Steps: 60, BatchSize: 8, LogEvery: 60}, "float32"},
+		{"gd", trainOpts{Optimizer: "gd", LR: 1, Steps: 60, LogEvery: 60}, "float64"},
+		{"sgd", trainOpts{Optimizer: "sgd", LR: 1, Steps: 60, BatchSize: 8, LogEvery: 60}, "float64"},
+		{"adam", trainOpts{Optimizer: "adam", LR: 0.01, Steps: 60, BatchSize: 8, LogEvery: 60}, "float64"},
+		{"adam full batch", trainOpts{Optimizer: "adam", LR: 0.01, Steps: 60, LogEvery: 60}, "float64"},
+		{"gd float32", trainOpts{Optimizer: "gd", LR: 1, Steps: 60, LogEvery: 60}, "float32"},
+		{"sgd float32", trainOpts{Optimizer: "sgd", LR: 1, Steps: 60, BatchSize: 7, LogEvery: 60}, "float32"},
+		{"adam float32", trainOpts{Optimizer: "adam", LR: 0.01, Steps: 60, BatchSize: 8, LogEvery: 60}, "float32"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
@@ -382,7 +418,7 @@ func TestTrainOptimizersReduceLoss(t *testing.T) {
 func TestTrainLogSchedule(t *testing.T) {
 	t.Parallel()
 	ds := trainData(t, 10)
-	res := trainRun(t, ds, "joint", []int{0, 1}, trainModel, TrainConfig{Optimizer: "gd", LR: 1, Steps: 25, LogEvery: 10}, 10, nil)
+	res := trainRun(t, ds, "joint", []int{0, 1}, trainModel, trainOpts{Optimizer: "gd", LR: 1, Steps: 25, LogEvery: 10}, 10, nil)
 	var steps []int
 	for _, r := range res.Log {
 		steps = append(steps, r.Step)
@@ -396,7 +432,8 @@ func TestTrainLogSchedule(t *testing.T) {
 	}
 	for _, want := range []string{"train_loss", "train_acc", "val_loss", "val_acc", "test_loss", "test_acc",
 		"enc_test_acc_m0", "enc_test_acc_m1", "test_acc_g11", "test_acc_g10", "test_acc_g01", "test_acc_g00",
-		"align_m0_pos", "align_m0_neg", "align_m0", "align_m1_pos", "align_m1_neg", "align_m1", "memo_m0", "memo_m1"} {
+		"align_m0_pos", "align_m0_neg", "align_m0", "align_m1_pos", "align_m1_neg", "align_m1", "contrib_m0", "contrib_m1",
+		"memo_m0", "memo_m1"} {
 		if _, ok := res.Final().Get(want); !ok {
 			t.Errorf("no metric %s in %v", want, names)
 		}
@@ -415,114 +452,218 @@ func TestTrainLogSchedule(t *testing.T) {
 
 func TestTrainConfigValidate(t *testing.T) {
 	t.Parallel()
-	good := TrainConfig{Optimizer: "gd", LR: 1, Steps: 10, LogEvery: 5}
+	good := TrainConfig{Steps: 10, LogEvery: 5}
 	const nTrain = 20
-	if err := good.Validate(nTrain); err != nil {
+	if err := good.Validate(nTrain, "gd"); err != nil {
 		t.Fatalf("good config: %v", err)
 	}
-	for _, ok := range []TrainConfig{
-		{Optimizer: "gd", LR: 1, Steps: 1, LogEvery: 100, BatchSize: nTrain}, // gd with the full batch spelled out
-		{Optimizer: "sgd", LR: 0.1, Steps: 1, LogEvery: 1, BatchSize: 1},
-		{Optimizer: "sgd", LR: 0.1, Steps: 1, LogEvery: 1, BatchSize: nTrain - 1},
-		{Optimizer: "adam", LR: 1e-3, Steps: 1, LogEvery: 1},
-		{Optimizer: "adam", LR: 1e-3, Steps: 1, LogEvery: 1, BatchSize: 5},
-		{Optimizer: "adam", LR: 1e-3, Steps: 1, LogEvery: 1, BatchSize: nTrain},
+	for _, ok := range []struct {
+		c          TrainConfig
+		optimizers []string
+	}{
+		{TrainConfig{Steps: 1, LogEvery: 100, BatchSize: nTrain}, []string{"gd"}}, // gd with the full batch spelled out
+		{TrainConfig{Steps: 1, LogEvery: 1, BatchSize: 1}, []string{"sgd"}},
+		{TrainConfig{Steps: 1, LogEvery: 1, BatchSize: nTrain - 1}, []string{"sgd"}},
+		{TrainConfig{Steps: 1, LogEvery: 1}, []string{"adam"}},
+		{TrainConfig{Steps: 1, LogEvery: 1, BatchSize: 5}, []string{"adam"}},
+		{TrainConfig{Steps: 1, LogEvery: 1, BatchSize: nTrain}, []string{"adam"}},
+		// One name per encoder and one for the fusion.
+		{TrainConfig{Steps: 1, LogEvery: 1}, []string{"gd", "adam", "gd"}},
+		{TrainConfig{Steps: 1, LogEvery: 1, BatchSize: 5}, []string{"sgd", "adam", "sgd"}},
+		// Without optimizers only the range of the batch size matters.
+		{TrainConfig{Steps: 1, LogEvery: 1, BatchSize: 5}, nil},
+		{TrainConfig{Steps: 1, LogEvery: 1}, nil},
 	} {
-		if err := ok.Validate(nTrain); err != nil {
-			t.Errorf("%+v: %v", ok, err)
+		if err := ok.c.Validate(nTrain, ok.optimizers...); err != nil {
+			t.Errorf("%+v with %q: %v", ok.c, ok.optimizers, err)
 		}
 	}
 	tests := []struct {
-		name  string
-		edit  func(*TrainConfig)
-		field string
+		name       string
+		edit       func(*TrainConfig)
+		optimizers []string
+		field      string
 	}{
-		{"unknown optimizer", func(c *TrainConfig) { c.Optimizer = "rmsprop" }, "optimizer"},
-		{"empty optimizer", func(c *TrainConfig) { c.Optimizer = "" }, "optimizer"},
-		{"zero lr", func(c *TrainConfig) { c.LR = 0 }, "lr"},
-		{"negative lr", func(c *TrainConfig) { c.LR = -0.1 }, "lr"},
-		{"NaN lr", func(c *TrainConfig) { c.LR = math.NaN() }, "lr"},
-		{"infinite lr", func(c *TrainConfig) { c.LR = math.Inf(1) }, "lr"},
-		{"zero steps", func(c *TrainConfig) { c.Steps = 0 }, "steps"},
-		{"negative steps", func(c *TrainConfig) { c.Steps = -3 }, "steps"},
-		{"zero log-every", func(c *TrainConfig) { c.LogEvery = 0 }, "log-every"},
-		{"negative batch", func(c *TrainConfig) { c.BatchSize = -1 }, "batch-size"},
-		{"gd with a mini-batch", func(c *TrainConfig) { c.BatchSize = 5 }, "batch-size"},
-		{"gd with a batch above n", func(c *TrainConfig) { c.BatchSize = nTrain + 1 }, "batch-size"},
-		{"sgd with batch 0", func(c *TrainConfig) { c.Optimizer = "sgd" }, "batch-size"},
-		{"sgd with the full batch", func(c *TrainConfig) { c.Optimizer, c.BatchSize = "sgd", nTrain }, "batch-size"},
-		{"sgd with a batch above n", func(c *TrainConfig) { c.Optimizer, c.BatchSize = "sgd", nTrain+5 }, "batch-size"},
-		{"adam with a batch above n", func(c *TrainConfig) { c.Optimizer, c.BatchSize = "adam", nTrain+1 }, "batch-size"},
+		{"zero steps", func(c *TrainConfig) { c.Steps = 0 }, []string{"gd"}, "steps"},
+		{"negative steps", func(c *TrainConfig) { c.Steps = -3 }, []string{"adam"}, "steps"},
+		{"zero log-every", func(c *TrainConfig) { c.LogEvery = 0 }, []string{"gd"}, "log-every"},
+		{"negative log-every", func(c *TrainConfig) { c.LogEvery = -1 }, nil, "log-every"},
+		{"negative batch", func(c *TrainConfig) { c.BatchSize = -1 }, []string{"adam"}, "batch-size"},
+		{"gd with a mini-batch", func(c *TrainConfig) { c.BatchSize = 5 }, []string{"gd"}, "batch-size"},
+		{"gd with a batch above n", func(c *TrainConfig) { c.BatchSize = nTrain + 1 }, []string{"gd"}, "batch-size"},
+		{"sgd with batch 0", func(c *TrainConfig) {}, []string{"sgd"}, "batch-size"},
+		{"sgd with the full batch", func(c *TrainConfig) { c.BatchSize = nTrain }, []string{"sgd"}, "batch-size"},
+		{"sgd with a batch above n", func(c *TrainConfig) { c.BatchSize = nTrain + 5 }, []string{"sgd"}, "batch-size"},
+		{"adam with a batch above n", func(c *TrainConfig) { c.BatchSize = nTrain + 1 }, []string{"adam"}, "batch-size"},
+		{"a batch above n without optimizers", func(c *TrainConfig) { c.BatchSize = nTrain + 1 }, nil, "batch-size"},
+		// Every part's optimizer must accept the batch.
+		{"gd and sgd with the full batch", func(c *TrainConfig) {}, []string{"gd", "sgd"}, "batch-size"},
+		{"sgd and gd with a mini-batch", func(c *TrainConfig) { c.BatchSize = 5 }, []string{"sgd", "gd"}, "batch-size"},
+		{"adam encoders and a gd fusion with a mini-batch", func(c *TrainConfig) { c.BatchSize = 5 }, []string{"adam", "adam", "gd"}, "batch-size"},
 	}
 	for _, tt := range tests {
 		c := good
 		tt.edit(&c)
-		err := c.Validate(nTrain)
+		err := c.Validate(nTrain, tt.optimizers...)
 		var fe *check.FieldError
 		switch {
 		case err == nil:
-			t.Errorf("%s: %+v accepted", tt.name, c)
+			t.Errorf("%s: %+v with %q accepted", tt.name, c, tt.optimizers)
 		case !errors.As(err, &fe):
 			t.Errorf("%s: error %v is not a *check.FieldError", tt.name, err)
 		case fe.Field != tt.field || !strings.Contains(err.Error(), tt.field):
 			t.Errorf("%s: error %q names field %q, want %q", tt.name, err, fe.Field, tt.field)
+		case fe.Index != -1:
+			t.Errorf("%s: error %q names modality %d, want none", tt.name, err, fe.Index)
 		}
 	}
-	// Train refuses a bad config before it touches the network.
+
+	// Train refuses a bad config before it touches the network, checking
+	// the optimizer of every part: sgd with batch 0...
 	ds := trainData(t, 1)
-	net, err := NewNetwork("n", []int{0}, ds, trainModel, 1)
+	mc, tc := trainOpts{Optimizer: "sgd", LR: 1, Steps: 10, LogEvery: 5}.apply(trainModel)
+	net, err := NewNetwork("n", []int{0}, ds, mc, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	bad := good
-	bad.Optimizer = "sgd"
 	var fe *check.FieldError
-	if _, err := Train(context.Background(), net, ds, bad, 1, nil); !errors.As(err, &fe) || fe.Field != "batch-size" {
+	if _, err := Train(context.Background(), net, ds, tc, 1, nil); !errors.As(err, &fe) || fe.Field != "batch-size" {
 		t.Errorf("Train with sgd and batch 0 returned %v, want a batch-size error", err)
 	}
+	// ...and mini-batches for adam encoders whose concatenation fusion
+	// trains by gd.
+	mc, tc = trainOpts{Optimizer: "adam", LR: 0.01, Steps: 10, BatchSize: 5, LogEvery: 5}.apply(trainModel)
+	mc.Fusion = FusionConfig{Kind: "concat", Activation: "relu", Scale: 1, Optimizer: "gd", LR: 1}
+	if net, err = NewNetwork("n", []int{0, 1}, ds, mc, 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Train(context.Background(), net, ds, tc, 1, nil); !errors.As(err, &fe) || fe.Field != "batch-size" || !strings.Contains(err.Error(), "gd") {
+		t.Errorf("Train with a gd fusion and batch 5 returned %v, want a batch-size error about gd", err)
+	}
+	mc.Fusion.Optimizer = "adam"
+	if net, err = NewNetwork("n", []int{0, 1}, ds, mc, 1); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := Train(context.Background(), net, ds, tc, 1, nil); err != nil || res.Status != Completed {
+		t.Errorf("Train with adam everywhere and batch 5: %v, %v", res, err)
+	}
+}
+
+// validateModel is a valid configuration that every part of ModelConfig.Validate
+// reads: a patch encoder, an MLP encoder and a concatenation fusion.
+func validateModel() ModelConfig {
+	mc := cloneModel(trainModel)
+	mc.Encoders[1] = EncoderConfig{Kind: "mlp", Optimizer: "adam", LR: 0.01,
+		MLP: MLPConfig{Hidden: []int{4, 3}, Activation: "relu", Scale: 1}}
+	return mc
 }
 
 func TestModelConfigValidate(t *testing.T) {
 	t.Parallel()
-	if err := trainModel.Validate(); err != nil {
-		t.Fatalf("good config: %v", err)
+	convEnc := EncoderConfig{Kind: "conv", Optimizer: "gd", LR: 1,
+		Conv: ConvConfig{Channels: []int{2, 3}, Kernel: 3, Activation: "tanh", Scale: 1}}
+	concat := FusionConfig{Kind: "concat", Hidden: []int{4}, Activation: "tanh", Scale: 1, Optimizer: "gd", LR: 0.5}
+	for _, base := range []ModelConfig{trainModel, validateModel()} {
+		if err := base.Validate(); err != nil {
+			t.Fatalf("good config %+v: %v", base, err)
+		}
 	}
-	for _, ok := range []func(*ModelConfig){
+	for i, ok := range []func(*ModelConfig){
 		func(c *ModelConfig) { c.DType = "float32" },
-		func(c *ModelConfig) { c.Encoder.Sigma0 = 0 },
-		func(c *ModelConfig) { c.Encoder.Q = 2 },
-		func(c *ModelConfig) { c.Encoder.Q = 2.5 },
+		func(c *ModelConfig) { c.Encoders[0].Sigma0 = 0 },
+		func(c *ModelConfig) { c.Encoders[0].Q = 2 },
+		func(c *ModelConfig) { c.Encoders[0].Q = 2.5 },
+		func(c *ModelConfig) { c.Loss = "mse" }, // whether it fits the task is NewNetwork's business
+		func(c *ModelConfig) { c.Loss = "softmax" },
+		func(c *ModelConfig) { c.Encoders[1].MLP.Hidden = nil },                            // a linear encoder
+		func(c *ModelConfig) { c.Encoders[1].MLP.LayerScale = []float64{1, 0.5, 2} },       // one per layer and the head
+		func(c *ModelConfig) { c.Encoders[1].MLP.Activation, c.Encoders[1].Q = "tanh", 0 }, // q only matters for srelu
+		func(c *ModelConfig) {
+			c.Encoders[1].MLP.Activation, c.Encoders[1].Q, c.Encoders[1].Rho = "srelu", 3, 0.1
+		},
+		func(c *ModelConfig) { c.Encoders[0] = convEnc },
+		func(c *ModelConfig) { c.Encoders[0] = convEnc; c.Encoders[0].Conv.Kernel = 1 },
+		func(c *ModelConfig) { c.Fusion = concat },
+		func(c *ModelConfig) { c.Fusion = concat; c.Fusion.Hidden = nil },
+		// Late fusion has no weights: its optimizer is not read.
+		func(c *ModelConfig) { c.Fusion.Optimizer, c.Fusion.LR = "", math.NaN() },
 	} {
-		c := trainModel
+		c := validateModel()
 		ok(&c)
 		if err := c.Validate(); err != nil {
-			t.Errorf("%+v: %v", c, err)
+			t.Errorf("good edit %d, %+v: %v", i, c, err)
 		}
 	}
 	tests := []struct {
 		name  string
 		edit  func(*ModelConfig)
 		field string
+		index int // the modality the error names, -1 for none
 	}{
-		{"unknown encoder", func(c *ModelConfig) { c.Encoder.Kind = "mlp" }, "encoder"},
-		{"empty encoder", func(c *ModelConfig) { c.Encoder.Kind = "" }, "encoder"},
-		{"unknown dtype", func(c *ModelConfig) { c.DType = "float16" }, "dtype"},
-		{"empty dtype", func(c *ModelConfig) { c.DType = "" }, "dtype"},
-		{"zero neurons", func(c *ModelConfig) { c.Encoder.Neurons = 0 }, "neurons"},
-		{"negative neurons", func(c *ModelConfig) { c.Encoder.Neurons = -2 }, "neurons"},
-		{"q below 2", func(c *ModelConfig) { c.Encoder.Q = 1.5 }, "q"},
-		{"q zero", func(c *ModelConfig) { c.Encoder.Q = 0 }, "q"},
-		{"q NaN", func(c *ModelConfig) { c.Encoder.Q = math.NaN() }, "q"},
-		{"q infinite", func(c *ModelConfig) { c.Encoder.Q = math.Inf(1) }, "q"},
-		{"rho zero", func(c *ModelConfig) { c.Encoder.Rho = 0 }, "rho"},
-		{"rho negative", func(c *ModelConfig) { c.Encoder.Rho = -0.1 }, "rho"},
-		{"rho NaN", func(c *ModelConfig) { c.Encoder.Rho = math.NaN() }, "rho"},
-		{"sigma0 negative", func(c *ModelConfig) { c.Encoder.Sigma0 = -0.01 }, "sigma0"},
-		{"sigma0 infinite", func(c *ModelConfig) { c.Encoder.Sigma0 = math.Inf(1) }, "sigma0"},
+		{"unknown encoder", func(c *ModelConfig) { c.Encoders[1].Kind = "transformer" }, "encoder", 1},
+		{"empty encoder", func(c *ModelConfig) { c.Encoders[0].Kind = "" }, "encoder", 0},
+		{"unknown dtype", func(c *ModelConfig) { c.DType = "float16" }, "dtype", -1},
+		{"empty dtype", func(c *ModelConfig) { c.DType = "" }, "dtype", -1},
+		{"unknown loss", func(c *ModelConfig) { c.Loss = "hinge" }, "loss", -1},
+		{"empty loss", func(c *ModelConfig) { c.Loss = "" }, "loss", -1},
+		{"unknown fusion", func(c *ModelConfig) { c.Fusion.Kind = "attention" }, "fusion", -1},
+		{"empty fusion", func(c *ModelConfig) { c.Fusion.Kind = "" }, "fusion", -1},
+		// The paper's patch encoder.
+		{"zero neurons", func(c *ModelConfig) { c.Encoders[0].Neurons = 0 }, "neurons", 0},
+		{"negative neurons", func(c *ModelConfig) { c.Encoders[0].Neurons = -2 }, "neurons", 0},
+		{"q below 2", func(c *ModelConfig) { c.Encoders[0].Q = 1.5 }, "q", 0},
+		{"q zero", func(c *ModelConfig) { c.Encoders[0].Q = 0 }, "q", 0},
+		{"q NaN", func(c *ModelConfig) { c.Encoders[0].Q = math.NaN() }, "q", 0},
+		{"q infinite", func(c *ModelConfig) { c.Encoders[0].Q = math.Inf(1) }, "q", 0},
+		{"rho zero", func(c *ModelConfig) { c.Encoders[0].Rho = 0 }, "rho", 0},
+		{"rho negative", func(c *ModelConfig) { c.Encoders[0].Rho = -0.1 }, "rho", 0},
+		{"rho NaN", func(c *ModelConfig) { c.Encoders[0].Rho = math.NaN() }, "rho", 0},
+		{"sigma0 negative", func(c *ModelConfig) { c.Encoders[0].Sigma0 = -0.01 }, "sigma0", 0},
+		{"sigma0 infinite", func(c *ModelConfig) { c.Encoders[0].Sigma0 = math.Inf(1) }, "sigma0", 0},
+		// Each encoder's optimizer and learning rate.
+		{"unknown optimizer", func(c *ModelConfig) { c.Encoders[1].Optimizer = "rmsprop" }, "optimizer", 1},
+		{"empty optimizer", func(c *ModelConfig) { c.Encoders[0].Optimizer = "" }, "optimizer", 0},
+		{"zero lr", func(c *ModelConfig) { c.Encoders[1].LR = 0 }, "lr", 1},
+		{"negative lr", func(c *ModelConfig) { c.Encoders[0].LR = -0.1 }, "lr", 0},
+		{"NaN lr", func(c *ModelConfig) { c.Encoders[1].LR = math.NaN() }, "lr", 1},
+		{"infinite lr", func(c *ModelConfig) { c.Encoders[0].LR = math.Inf(1) }, "lr", 0},
+		// The MLP encoder.
+		{"mlp zero width", func(c *ModelConfig) { c.Encoders[1].MLP.Hidden = []int{4, 0} }, "hidden", 1},
+		{"mlp negative width", func(c *ModelConfig) { c.Encoders[1].MLP.Hidden = []int{-4} }, "hidden", 1},
+		{"mlp unknown activation", func(c *ModelConfig) { c.Encoders[1].MLP.Activation = "sigmoid" }, "activation", 1},
+		{"mlp empty activation", func(c *ModelConfig) { c.Encoders[1].MLP.Activation = "" }, "activation", 1},
+		{"mlp zero init scale", func(c *ModelConfig) { c.Encoders[1].MLP.Scale = 0 }, "init-scale", 1},
+		{"mlp NaN init scale", func(c *ModelConfig) { c.Encoders[1].MLP.Scale = math.NaN() }, "init-scale", 1},
+		{"mlp a layer scale short", func(c *ModelConfig) { c.Encoders[1].MLP.LayerScale = []float64{1, 1} }, "layer-scale", 1},
+		{"mlp a layer scale too many", func(c *ModelConfig) { c.Encoders[1].MLP.LayerScale = []float64{1, 1, 1, 1} }, "layer-scale", 1},
+		{"mlp zero layer scale", func(c *ModelConfig) { c.Encoders[1].MLP.LayerScale = []float64{1, 0, 1} }, "layer-scale", 1},
+		{"mlp srelu with q below 2", func(c *ModelConfig) {
+			c.Encoders[1].MLP.Activation, c.Encoders[1].Q, c.Encoders[1].Rho = "srelu", 1, 0.1
+		}, "q", 1},
+		{"mlp srelu without rho", func(c *ModelConfig) {
+			c.Encoders[1].MLP.Activation, c.Encoders[1].Q, c.Encoders[1].Rho = "srelu", 3, 0
+		}, "rho", 1},
+		// The conv encoder.
+		{"conv without channels", func(c *ModelConfig) { c.Encoders[0] = convEnc; c.Encoders[0].Conv.Channels = nil }, "conv-channels", 0},
+		{"conv zero channels", func(c *ModelConfig) { c.Encoders[0] = convEnc; c.Encoders[0].Conv.Channels = []int{2, 0} }, "conv-channels", 0},
+		{"conv even kernel", func(c *ModelConfig) { c.Encoders[0] = convEnc; c.Encoders[0].Conv.Kernel = 4 }, "conv-kernel", 0},
+		{"conv zero kernel", func(c *ModelConfig) { c.Encoders[0] = convEnc; c.Encoders[0].Conv.Kernel = 0 }, "conv-kernel", 0},
+		{"conv unknown activation", func(c *ModelConfig) { c.Encoders[0] = convEnc; c.Encoders[0].Conv.Activation = "gelu" }, "activation", 0},
+		{"conv zero init scale", func(c *ModelConfig) { c.Encoders[0] = convEnc; c.Encoders[0].Conv.Scale = 0 }, "init-scale", 0},
+		{"conv lr", func(c *ModelConfig) { c.Encoders[0] = convEnc; c.Encoders[0].LR = 0 }, "lr", 0},
+		// Concatenation fusion and its own optimizer.
+		{"concat zero hidden", func(c *ModelConfig) { c.Fusion = concat; c.Fusion.Hidden = []int{3, 0} }, "fusion-hidden", -1},
+		{"concat unknown activation", func(c *ModelConfig) { c.Fusion = concat; c.Fusion.Activation = "swish" }, "fusion-activation", -1},
+		{"concat zero init", func(c *ModelConfig) { c.Fusion = concat; c.Fusion.Scale = 0 }, "fusion-init", -1},
+		{"concat unknown optimizer", func(c *ModelConfig) { c.Fusion = concat; c.Fusion.Optimizer = "lbfgs" }, "optimizer", -1},
+		{"concat empty optimizer", func(c *ModelConfig) { c.Fusion = concat; c.Fusion.Optimizer = "" }, "optimizer", -1},
+		{"concat zero lr", func(c *ModelConfig) { c.Fusion = concat; c.Fusion.LR = 0 }, "lr", -1},
+		{"concat NaN lr", func(c *ModelConfig) { c.Fusion = concat; c.Fusion.LR = math.NaN() }, "lr", -1},
+		{"concat infinite lr", func(c *ModelConfig) { c.Fusion = concat; c.Fusion.LR = math.Inf(1) }, "lr", -1},
 	}
 	ds := trainData(t, 1)
 	for _, tt := range tests {
-		c := trainModel
+		c := validateModel()
 		tt.edit(&c)
 		err := c.Validate()
 		var fe *check.FieldError
@@ -534,11 +675,22 @@ func TestModelConfigValidate(t *testing.T) {
 			t.Errorf("%s: error %v is not a *check.FieldError", tt.name, err)
 		case fe.Field != tt.field || !strings.Contains(err.Error(), tt.field):
 			t.Errorf("%s: error %q names field %q, want %q", tt.name, err, fe.Field, tt.field)
+		case fe.Index != tt.index:
+			t.Errorf("%s: error %q is about modality %d, want %d", tt.name, err, fe.Index, tt.index)
+		case tt.index >= 0 && !strings.Contains(err.Error(), fmt.Sprintf("modality %d", tt.index)):
+			t.Errorf("%s: error %q does not name modality %d", tt.name, err, tt.index)
 		}
-		// NewNetwork validates the config too.
+		// NewNetwork validates the config too, even for a modality it does
+		// not see.
 		if _, err := NewNetwork("n", []int{0}, ds, c, 1); !errors.As(err, &fe) || fe.Field != tt.field {
 			t.Errorf("%s: NewNetwork returned %v, want a %s error", tt.name, err, tt.field)
 		}
+	}
+	// A configuration without encoders.
+	c := validateModel()
+	c.Encoders = nil
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "encoder") {
+		t.Errorf("no encoders: error %v, want one about encoders", err)
 	}
 }
 
@@ -550,10 +702,19 @@ func TestNewNetworkRejectsBadModalities(t *testing.T) {
 			t.Errorf("modalities %v accepted", mods)
 		}
 	}
+	// The paper's loss does not fit a regression task; loss auto picks one
+	// that does.
 	reg := *ds
 	reg.Task, reg.Classes = dataset.Regression, 0
-	if _, err := NewNetwork("n", []int{0}, &reg, trainModel, 1); err == nil {
-		t.Error("a regression dataset accepted")
+	mc := cloneModel(trainModel)
+	mc.Loss = "logistic"
+	if _, err := NewNetwork("n", []int{0}, &reg, mc, 1); err == nil {
+		t.Error("a regression dataset accepted with the logistic loss")
+	}
+	if net, err := NewNetwork("n", []int{0}, &reg, trainModel, 1); err != nil {
+		t.Errorf("a regression dataset with loss auto: %v", err)
+	} else if _, ok := net.Loss.(SquaredLoss); !ok {
+		t.Errorf("loss auto picked %T for a regression task, want SquaredLoss", net.Loss)
 	}
 }
 
@@ -563,11 +724,12 @@ func TestRecordMetricsMatchReference(t *testing.T) {
 	t.Parallel()
 	for _, mods := range [][]int{{1}, {0, 1}} {
 		ds := trainData(t, 11)
-		net, err := NewNetwork("n", mods, ds, trainModel, 11)
+		mc, tc := trainOpts{Optimizer: "gd", LR: 1, Steps: 15, LogEvery: 100}.apply(trainModel)
+		net, err := NewNetwork("n", mods, ds, mc, 11)
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := Train(context.Background(), net, ds, TrainConfig{Optimizer: "gd", LR: 1, Steps: 15, LogEvery: 100}, 11, nil)
+		res, err := Train(context.Background(), net, ds, tc, 11, nil)
 		if err != nil || res.Status != Completed {
 			t.Fatalf("%v %v", err, res)
 		}
@@ -658,6 +820,21 @@ func TestRecordMetricsMatchReference(t *testing.T) {
 			}
 			want[fmt.Sprintf("memo_m%d", r)] = memo / float64(sp.Len())
 		}
+		// A joint network logs the variance of each f_r over the training
+		// set.
+		if len(mods) > 1 {
+			for k, fr := range referenceScores(net, ds.Train) {
+				mean, v := 0.0, 0.0
+				for _, x := range fr {
+					mean += x
+				}
+				mean /= float64(len(fr))
+				for _, x := range fr {
+					v += (x - mean) * (x - mean)
+				}
+				want[fmt.Sprintf("contrib_m%d", mods[k])] = v / float64(len(fr))
+			}
+		}
 		if len(rec.Metrics) != len(want) {
 			t.Errorf("%v: %d metrics logged, want %d", mods, len(rec.Metrics), len(want))
 		}
@@ -676,14 +853,14 @@ func TestMiniBatches(t *testing.T) {
 	ds := trainData(t, 12)
 	n := ds.Train.Len()
 	for _, dtype := range []string{"float64", "float32"} {
-		mc := trainModel
+		const batch = 8 // 3 batches per pass over 30 samples, 6 left out
+		mc, tc := trainOpts{Optimizer: "sgd", LR: 1, Steps: 1, BatchSize: batch, LogEvery: 1}.apply(trainModel)
 		mc.DType = dtype
 		net, err := NewNetwork("n", []int{1, 0}, ds, mc, 12)
 		if err != nil {
 			t.Fatal(err)
 		}
-		const batch = 8 // 3 batches per pass over 30 samples, 6 left out
-		tr, err := newTrainer(net, ds, TrainConfig{Optimizer: "sgd", LR: 1, Steps: 1, BatchSize: batch, LogEvery: 1}, rng.New(12, "batches"))
+		tr, err := newTrainer(net, ds, tc, rng.New(12, "batches"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -809,18 +986,21 @@ func TestOptimizerSteps(t *testing.T) {
 
 // The Record documentation lists the metrics in the order train_loss,
 // train_acc, val_loss, val_acc, test_loss, test_acc, enc_test_acc_m<r>,
-// test_acc_g<pattern>, align_m<r>_pos/_neg, align_m<r>, memo_m<r>.
+// test_acc_g<pattern>, align_m<r>_pos/_neg, align_m<r>, contrib_m<r>,
+// memo_m<r>.
 func TestRecordMetricOrderMatchesDoc(t *testing.T) {
 	t.Parallel()
 	ds := trainData(t, 13)
-	res := trainRun(t, ds, "joint", []int{0, 1}, trainModel, TrainConfig{Optimizer: "gd", LR: 1, Steps: 1, LogEvery: 1}, 13, nil)
+	res := trainRun(t, ds, "joint", []int{0, 1}, trainModel, trainOpts{Optimizer: "gd", LR: 1, Steps: 1, LogEvery: 1}, 13, nil)
 	want := []string{"train_loss", "train_acc", "val_loss", "val_acc", "test_loss", "test_acc",
 		"enc_test_acc_m0", "enc_test_acc_m1", "test_acc_g11", "test_acc_g10", "test_acc_g01", "test_acc_g00",
-		"align_m0_pos", "align_m0_neg", "align_m0", "align_m1_pos", "align_m1_neg", "align_m1", "memo_m0", "memo_m1"}
+		"align_m0_pos", "align_m0_neg", "align_m0", "align_m1_pos", "align_m1_neg", "align_m1",
+		"contrib_m0", "contrib_m1", "memo_m0", "memo_m1"}
 	var got []string
 	for _, m := range res.Final().Metrics {
 		got = append(got, m.Name)
 	}
+
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("metrics in the order\n%v\nthe documentation says\n%v", got, want)
 	}

@@ -374,8 +374,8 @@ func TestCompareDivergence(t *testing.T) {
 	// gradients are bounded, see graph.TestTrainDivergence); adam with a
 	// learning rate near the largest float overflows the pre-activations.
 	cfg := tinyConfig(t)
-	cfg.Optimizer = "adam"
-	cfg.LR = 1e308
+	cfg.Optimizer = StringList{"adam"}
+	cfg.LR = FloatList{1e308}
 	cfg.LogEvery = 1
 	cfg.Seeds = 1
 	out, err := Compare(context.Background(), cfg, Options{})

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -17,15 +18,19 @@ import (
 	"github.com/modcomp/modcomp/dataset"
 	"github.com/modcomp/modcomp/graph"
 	"github.com/modcomp/modcomp/internal/check"
+	"github.com/modcomp/modcomp/internal/rng"
 )
 
 // Config is everything that determines a run's numbers. Its keys are the
 // command-line flag names: a config file, the flags and the config.json of a
 // run directory all use the same names. Per-modality lists hold one value per
-// modality, or a single value for every modality; the number of modalities K
-// is the length of the longest list.
+// modality, or a single value for every modality. The number of modalities K
+// is that of the data: the length of the longest synthetic list (d, patches,
+// alpha, beta, mu, sigma-p), or that of the NPY dataset named by data.
 type Config struct {
-	// Data: the paper's synthetic distribution.
+	// Data: the paper's synthetic distribution, or an NPY dataset.
+	Data    string    `json:"data" help:"an NPY dataset directory (see 'modcomp data export'); empty: the paper's synthetic data below"`
+	Split   FloatList `json:"split" help:"fractions val,test of an NPY dataset that gives only a training split, drawn per seed"`
 	D       IntList   `json:"d" help:"dimension d of a patch, per modality"`
 	Patches IntList   `json:"patches" help:"patches P per input, per modality"`
 	NTrain  int       `json:"n-train" help:"training samples"`
@@ -36,27 +41,40 @@ type Config struct {
 	Mu      FloatList `json:"mu" help:"fraction mu_r of insufficient samples, per modality (probability)"`
 	SigmaP  FloatList `json:"sigma-p" help:"standard deviation sigma_p of the noise patches, per modality"`
 
-	// Model: the paper's patch encoder and late fusion.
-	Encoder string  `json:"encoder" help:"encoder kind: patch (the paper's)"`
-	Neurons int     `json:"neurons" help:"neurons m per class in each encoder"`
-	Q       float64 `json:"q" help:"order q of the smoothed ReLU (>= 2)"`
-	Rho     float64 `json:"rho" help:"threshold rho of the smoothed ReLU"`
-	Sigma0  float64 `json:"sigma0" help:"standard deviation sigma0 of the initial weights"`
-	DType   string  `json:"dtype" help:"floating-point type of the networks: float64 or float32"`
+	// Model: encoders, fusion, loss.
+	Encoder    StringList `json:"encoder" help:"encoder kind per modality: patch (the paper's), mlp, conv"`
+	Neurons    int        `json:"neurons" help:"patch encoder: neurons m per class"`
+	Q          float64    `json:"q" help:"order q of the smoothed ReLU (>= 2)"`
+	Rho        float64    `json:"rho" help:"threshold rho of the smoothed ReLU"`
+	Sigma0     FloatList  `json:"sigma0" help:"patch encoder: standard deviation sigma0 of the initial weights, per modality"`
+	Hidden     IntList    `json:"hidden" help:"mlp encoder: hidden layer widths, e.g. 64,64 (empty: a linear encoder)"`
+	Activation StringList `json:"activation" help:"mlp and conv encoders: activation per modality: relu, srelu, tanh, linear"`
+	MLPInput   string     `json:"mlp-input" help:"mlp encoder: patch (applied to every patch, summed over patches) or flat (the flattened input)"`
+	InitScale  FloatList  `json:"init-scale" help:"mlp and conv encoders: initial weights N(0, (scale/sqrt(fan-in))^2), per modality"`
+	LayerScale FloatList  `json:"layer-scale" help:"mlp encoder: extra init factor per layer (hidden layers, then the head); empty: all 1"`
+	ConvChan   IntList    `json:"conv-channels" help:"conv encoder: channels of each 3x3-style convolution, e.g. 8,16"`
+	ConvKernel int        `json:"conv-kernel" help:"conv encoder: kernel size k (odd)"`
+	Fusion     string     `json:"fusion" help:"late (sum of the encoders' scores, the paper's) or concat (one head over the concatenated features)"`
+	FusionHid  IntList    `json:"fusion-hidden" help:"concat fusion: widths of fused hidden layers before the head (empty: a linear head)"`
+	FusionAct  string     `json:"fusion-activation" help:"concat fusion: activation of the fused hidden layers"`
+	FusionInit float64    `json:"fusion-init" help:"concat fusion: init scale of the fused layers"`
+	Loss       string     `json:"loss" help:"auto (logistic for binary, softmax for multiclass, mse for regression), logistic, softmax or mse"`
+	DType      string     `json:"dtype" help:"floating-point type of the networks: float64 or float32"`
 
 	// Training.
-	Optimizer string  `json:"optimizer" help:"update rule: gd (full-batch gradient descent, the paper's), sgd (mini-batch), adam"`
-	LR        float64 `json:"lr" help:"learning rate eta"`
-	Steps     int     `json:"steps" help:"training steps T (updates)"`
-	BatchSize int     `json:"batch-size" help:"samples per update for sgd and adam; 0 = the full training set"`
-	LogEvery  int     `json:"log-every" help:"log metrics every this many steps (steps)"`
+	Optimizer StringList `json:"optimizer" help:"update rule per modality: gd (full-batch gradient descent, the paper's), sgd (mini-batch), adam; the fusion uses modality 0's"`
+	LR        FloatList  `json:"lr" help:"learning rate eta per modality; the fusion uses modality 0's"`
+	Steps     int        `json:"steps" help:"training steps T (updates)"`
+	BatchSize int        `json:"batch-size" help:"samples per update for sgd and adam; 0 = the full training set"`
+	LogEvery  int        `json:"log-every" help:"log metrics every this many steps (steps)"`
+	Probe     bool       `json:"probe" help:"fit a linear probe on each trained encoder's frozen features (true or false)"`
 
 	// Seeds: seed, seed+1, ..., seed+seeds-1; each draws its own data and initial weights.
 	Seed  uint64 `json:"seed" help:"first random seed"`
 	Seeds int    `json:"seeds" help:"number of seeds to run (seed, seed+1, ...)"`
 
 	// Networks trained by `modcomp train`: one modality for a uni-modal
-	// network, several for a late-fusion joint network.
+	// network, several for a joint network.
 	Modalities IntList `json:"modalities" help:"modalities of the network trained by 'modcomp train', e.g. 0 or 0,1"`
 
 	// Invocation settings: they do not change any number.
@@ -139,10 +157,14 @@ func (c *Config) Set(key, value string) error {
 		*p, err = strconv.ParseUint(strings.TrimSpace(value), 10, 64)
 	case *float64:
 		*p, err = strconv.ParseFloat(strings.TrimSpace(value), 64)
+	case *bool:
+		*p, err = strconv.ParseBool(strings.TrimSpace(value))
 	case *FloatList:
 		*p, err = parseFloatList(value)
 	case *IntList:
 		*p, err = parseIntList(value)
+	case *StringList:
+		*p = parseStringList(value)
 	default:
 		return fmt.Errorf("%s: unsupported field type %T", key, p)
 	}
@@ -166,6 +188,8 @@ func (c *Config) field(key string) (reflect.Value, bool) {
 
 func kindWord(k reflect.Kind, t reflect.Type) string {
 	switch {
+	case t == reflect.TypeOf(StringList{}):
+		return "a name or a comma-separated list of names, e.g. patch,mlp"
 	case t == reflect.TypeOf(FloatList{}):
 		return "a number or a comma-separated list of numbers, e.g. 1.0,0.4"
 	case t == reflect.TypeOf(IntList{}):
@@ -176,6 +200,8 @@ func kindWord(k reflect.Kind, t reflect.Type) string {
 		return "a non-negative integer"
 	case k == reflect.Float64:
 		return "a number"
+	case k == reflect.Bool:
+		return "true or false"
 	}
 	return "a string"
 }
@@ -389,8 +415,17 @@ func editDistance(a, b string) int {
 // millions of trainings.
 const maxSeeds = 100000
 
-// K is the number of modalities: the length of the longest per-modality list.
+// K is the number of modalities of the data: that of the NPY dataset named
+// by data, or the length of the longest synthetic list. It is 0 when the
+// dataset cannot be read (Validate says why).
 func (c *Config) K() int {
+	if c.Data != "" {
+		m, err := dataset.ReadManifest(c.Data)
+		if err != nil {
+			return 0
+		}
+		return len(m.Modalities)
+	}
 	k := 0
 	for _, l := range []int{len(c.D), len(c.Patches), len(c.Alpha), len(c.Beta), len(c.Mu), len(c.SigmaP)} {
 		k = max(k, l)
@@ -408,46 +443,57 @@ func (c *Config) SeedList() []uint64 {
 }
 
 // Validate reports the first mistake in c, naming the key, the value and
-// what is allowed.
+// what is allowed. With data set it reads the dataset's manifest.
 func (c *Config) Validate() error {
-	k := c.K()
-	if k < 2 {
-		return fmt.Errorf("the per-modality lists (d, patches, alpha, beta, mu, sigma-p) describe %d modality, want at least 2: give one value per modality, e.g. --alpha 1.0,0.4", k)
-	}
-	lists := []struct {
-		key   string
-		value fmt.Stringer
-		n     int
-	}{{"d", c.D, len(c.D)}, {"patches", c.Patches, len(c.Patches)}, {"alpha", c.Alpha, len(c.Alpha)},
-		{"beta", c.Beta, len(c.Beta)}, {"mu", c.Mu, len(c.Mu)}, {"sigma-p", c.SigmaP, len(c.SigmaP)}}
-	longest := lists[0]
-	for _, l := range lists {
-		if l.n > longest.n {
-			longest = l
-		}
-	}
-	for _, l := range lists {
-		if l.n != 1 && l.n != k {
-			return fmt.Errorf("%s = %s has %d values but %s = %s has %d: give one value per modality, or a single value for all",
-				l.key, l.value, l.n, longest.key, longest.value, longest.n)
-		}
-	}
 	var ck check.Checker
 	ck.PositiveInt("seeds", -1, c.Seeds)
 	if c.Seeds > maxSeeds {
 		ck.Fail(&check.FieldError{Field: "seeds", Index: -1, Value: c.Seeds, Want: fmt.Sprintf("at most %d", maxSeeds)})
 	}
 	ck.NonNegativeInt("workers", -1, c.Workers)
-	if ck.Err() != nil {
-		return ck.Err()
+	if strings.ContainsAny(c.Name, `/\`) || c.Name == "." || c.Name == ".." {
+		ck.Fail(&check.FieldError{Field: "name", Index: -1, Value: fmt.Sprintf("%q", c.Name), Want: "a name without path separators"})
 	}
-	if err := c.Synthetic().Validate(); err != nil {
+	ck.OneOf("mlp-input", -1, c.MLPInput, []string{"flat", "patch"})
+	// Keys shared by every encoder are checked here, so that an error does
+	// not name one modality for them.
+	ck.PositiveInt("neurons", -1, c.Neurons)
+	ck.AtLeast("q", -1, c.Q, 2)
+	ck.Positive("rho", -1, c.Rho)
+	if err := ck.Err(); err != nil {
 		return err
 	}
-	if err := c.Model().Validate(); err != nil {
+	nTrain, err := c.trainSize()
+	if err != nil {
 		return err
 	}
-	if err := c.Train().Validate(c.NTrain); err != nil {
+	k := c.K()
+	if k < 2 {
+		return fmt.Errorf("the data has %d modality, want at least 2: give the synthetic lists (d, patches, alpha, beta, mu, sigma-p) one value per modality, e.g. --alpha 1.0,0.4", k)
+	}
+	lists := []perModality{{"encoder", c.Encoder}, {"sigma0", c.Sigma0}, {"activation", c.Activation},
+		{"init-scale", c.InitScale}, {"optimizer", c.Optimizer}, {"lr", c.LR}}
+	if c.Data == "" {
+		lists = append(lists, perModality{"d", c.D}, perModality{"patches", c.Patches}, perModality{"alpha", c.Alpha},
+			perModality{"beta", c.Beta}, perModality{"mu", c.Mu}, perModality{"sigma-p", c.SigmaP})
+	}
+	if err := checkLengths(lists, k, c.longestList()); err != nil {
+		return err
+	}
+	if c.Data == "" {
+		if err := c.Synthetic().Validate(); err != nil {
+			return err
+		}
+	}
+	model := c.Model()
+	if err := model.Validate(); err != nil {
+		return err
+	}
+	var names []string
+	for _, e := range model.Encoders {
+		names = append(names, e.Optimizer)
+	}
+	if err := c.Train().Validate(nTrain, names...); err != nil {
 		return err
 	}
 	seen := map[int]bool{}
@@ -457,10 +503,80 @@ func (c *Config) Validate() error {
 		}
 		seen[r] = true
 	}
-	if strings.ContainsAny(c.Name, `/\`) || c.Name == "." || c.Name == ".." {
-		return &check.FieldError{Field: "name", Index: -1, Value: fmt.Sprintf("%q", c.Name), Want: "a name without path separators"}
+	return nil
+}
+
+// perModality is a per-modality list and its key.
+type perModality struct {
+	key  string
+	list interface {
+		fmt.Stringer
+	}
+}
+
+// checkLengths requires every per-modality list to hold one value, or one
+// per modality; why tells where K comes from.
+func checkLengths(lists []perModality, k int, why string) error {
+	for _, l := range lists {
+		n := reflect.ValueOf(l.list).Len()
+		if n != 1 && n != k {
+			return fmt.Errorf("%s = %s has %d values for %d modalities (%s): give one value per modality, or a single value for all", l.key, l.list, n, k, why)
+		}
 	}
 	return nil
+}
+
+// longestList says where the number of modalities comes from: the data, or
+// the longest synthetic list.
+func (c *Config) longestList() string {
+	if c.Data != "" {
+		return "those of data " + c.Data
+	}
+	best := perModality{"d", c.D}
+	for _, l := range []perModality{{"patches", c.Patches}, {"alpha", c.Alpha}, {"beta", c.Beta}, {"mu", c.Mu}, {"sigma-p", c.SigmaP}} {
+		if reflect.ValueOf(l.list).Len() > reflect.ValueOf(best.list).Len() {
+			best = l
+		}
+	}
+	return fmt.Sprintf("%s = %s", best.key, best.list)
+}
+
+// trainSize is the number of training samples: n-train for synthetic data,
+// the training split of an NPY dataset (after the split by ratio, if its
+// manifest gives no validation and test split).
+func (c *Config) trainSize() (int, error) {
+	if c.Data == "" {
+		return c.NTrain, nil
+	}
+	m, err := dataset.ReadManifest(c.Data)
+	if err != nil {
+		return 0, fmt.Errorf("data: %w", err)
+	}
+	n := m.Splits.Train.N
+	if m.Splits.Val == nil {
+		if len(c.Split) != 2 {
+			return 0, &check.FieldError{Field: "split", Index: -1, Value: c.Split, Want: "two fractions val,test, e.g. 0.15,0.15"}
+		}
+		n -= int(math.Round(c.Split[0]*float64(n))) + int(math.Round(c.Split[1]*float64(n)))
+	}
+	return n, nil
+}
+
+// loadData returns the dataset of seed: the synthetic draw, or the NPY
+// dataset (base, read once by the caller) divided by ratio with the seed's
+// stream when it has only a training split.
+func (c *Config) loadData(seed uint64, base *dataset.Dataset) (*dataset.Dataset, error) {
+	if c.Data == "" {
+		return c.Synthetic().Generate(seed)
+	}
+	if base.Val != nil {
+		return base, nil // shared, read-only, by every seed
+	}
+	ds := *base
+	if err := ds.SplitByRatio(c.Split[0], c.Split[1], rng.New(seed, "dataset/split")); err != nil {
+		return nil, fmt.Errorf("data %s: %w", c.Data, err)
+	}
+	return &ds, nil
 }
 
 // Synthetic is the dataset part of c.
@@ -476,16 +592,29 @@ func (c *Config) Synthetic() dataset.Synthetic {
 	return s
 }
 
-// Model is the network part of c.
+// Model is the network part of c, with one encoder configuration per
+// modality of the data.
 func (c *Config) Model() graph.ModelConfig {
-	return graph.ModelConfig{
-		Encoder: graph.EncoderConfig{Kind: c.Encoder, PatchConfig: graph.PatchConfig{
-			Neurons: c.Neurons, Q: c.Q, Rho: c.Rho, Sigma0: c.Sigma0}},
-		DType: c.DType,
+	m := graph.ModelConfig{
+		Fusion: graph.FusionConfig{Kind: c.Fusion, Hidden: c.FusionHid, Activation: c.FusionAct, Scale: c.FusionInit,
+			Optimizer: c.Optimizer.At(0), LR: c.LR.At(0)},
+		Loss: c.Loss, DType: c.DType,
 	}
+	for r := 0; r < c.K(); r++ {
+		m.Encoders = append(m.Encoders, graph.EncoderConfig{
+			Kind:        c.Encoder.At(r),
+			PatchConfig: graph.PatchConfig{Neurons: c.Neurons, Q: c.Q, Rho: c.Rho, Sigma0: c.Sigma0.At(r)},
+			MLP: graph.MLPConfig{Hidden: c.Hidden, Activation: c.Activation.At(r), PerPatch: c.MLPInput == "patch",
+				Scale: c.InitScale.At(r), LayerScale: c.LayerScale},
+			Conv:      graph.ConvConfig{Channels: c.ConvChan, Kernel: c.ConvKernel, Activation: c.Activation.At(r), Scale: c.InitScale.At(r)},
+			Optimizer: c.Optimizer.At(r),
+			LR:        c.LR.At(r),
+		})
+	}
+	return m
 }
 
 // Train is the training part of c.
 func (c *Config) Train() graph.TrainConfig {
-	return graph.TrainConfig{Optimizer: c.Optimizer, LR: c.LR, Steps: c.Steps, BatchSize: c.BatchSize, LogEvery: c.LogEvery}
+	return graph.TrainConfig{Steps: c.Steps, BatchSize: c.BatchSize, LogEvery: c.LogEvery, Probe: c.Probe}
 }

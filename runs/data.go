@@ -14,6 +14,9 @@ import (
 // as NPY arrays with a manifest (see dataset.Save); the manifest's source
 // records the configuration and seed that reproduce it.
 func ExportData(cfg Config, dir string) error {
+	if cfg.Data != "" {
+		return fmt.Errorf("data export draws the synthetic dataset, but data = %q names an NPY dataset already", cfg.Data)
+	}
 	if err := cfg.Validate(); err != nil {
 		return err
 	}

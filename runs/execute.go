@@ -220,6 +220,11 @@ type dataCache struct {
 	cfg   *Config
 	users int // networks per seed
 
+	// An NPY dataset is read once and shared by the seeds.
+	baseOnce sync.Once
+	base     *dataset.Dataset
+	baseErr  error
+
 	mu    sync.Mutex
 	seeds map[uint64]*seedData
 }
@@ -247,8 +252,14 @@ func (c *dataCache) entry(seed uint64) *seedData {
 }
 
 func (c *dataCache) get(seed uint64) (*dataset.Dataset, error) {
+	if c.cfg.Data != "" {
+		c.baseOnce.Do(func() { c.base, c.baseErr = dataset.Load(c.cfg.Data) })
+		if c.baseErr != nil {
+			return nil, c.baseErr
+		}
+	}
 	e := c.entry(seed)
-	e.once.Do(func() { e.ds, e.err = c.cfg.Synthetic().Generate(seed) })
+	e.once.Do(func() { e.ds, e.err = c.cfg.loadData(seed, c.base) })
 	return e.ds, e.err
 }
 

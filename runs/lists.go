@@ -15,6 +15,46 @@ type FloatList []float64
 // IntList is a list of integers, written like FloatList.
 type IntList []int
 
+// StringList is a per-modality list of names, written "patch,mlp" on the
+// command line and as a string or a list of strings in a config file.
+type StringList []string
+
+// At returns the value for modality r: the r-th value, or the only one.
+func (l StringList) At(r int) string {
+	if len(l) == 1 {
+		return l[0]
+	}
+	return l[r]
+}
+
+func (l StringList) String() string { return strings.Join(l, ",") }
+
+// UnmarshalJSON accepts "patch", ["patch", "mlp"] and "patch,mlp".
+func (l *StringList) UnmarshalJSON(b []byte) error {
+	var many []string
+	if err := json.Unmarshal(b, &many); err == nil {
+		*l = many
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("not a string or a list of strings")
+	}
+	*l = parseStringList(s)
+	return nil
+}
+
+func parseStringList(s string) StringList {
+	if strings.TrimSpace(s) == "" {
+		return StringList{}
+	}
+	var l StringList
+	for _, part := range strings.Split(s, ",") {
+		l = append(l, strings.TrimSpace(part))
+	}
+	return l
+}
+
 // At returns the value for modality r: the r-th value, or the only one.
 func (l FloatList) At(r int) float64 {
 	if len(l) == 1 {
@@ -65,9 +105,6 @@ func unmarshalList[L ~[]E, E int | float64](b []byte, l *L, parse func(string) (
 	}
 	var many []E
 	if err := json.Unmarshal(b, &many); err == nil {
-		if len(many) == 0 {
-			return fmt.Errorf("empty list")
-		}
 		*l = many
 		return nil
 	}
@@ -84,7 +121,10 @@ func unmarshalList[L ~[]E, E int | float64](b []byte, l *L, parse func(string) (
 }
 
 func parseFloatList(s string) (FloatList, error) {
-	var l FloatList
+	l := FloatList{}
+	if strings.TrimSpace(s) == "" {
+		return l, nil
+	}
 	for _, part := range strings.Split(s, ",") {
 		v, err := strconv.ParseFloat(strings.TrimSpace(part), 64)
 		if err != nil {
@@ -96,7 +136,10 @@ func parseFloatList(s string) (FloatList, error) {
 }
 
 func parseIntList(s string) (IntList, error) {
-	var l IntList
+	l := IntList{}
+	if strings.TrimSpace(s) == "" {
+		return l, nil
+	}
 	for _, part := range strings.Split(s, ",") {
 		v, err := strconv.Atoi(strings.TrimSpace(part))
 		if err != nil {

@@ -37,6 +37,7 @@ func fakeSweepPoint(k, seeds int, level float64, lost int) *Summary {
 			ss.Joint.EncoderTestAcc = append(ss.Joint.EncoderTestAcc, Num(enc))
 			ss.Joint.Alignment = append(ss.Joint.Alignment, Num(align))
 			ss.Joint.AlignmentInit = append(ss.Joint.AlignmentInit, 0.02)
+			ss.Joint.ProbeTestAcc = append(ss.Joint.ProbeTestAcc, Num(enc))
 			ss.Joint.Learned = append(ss.Joint.Learned, learned)
 		}
 		ss.Joint.ValAcc, ss.Joint.TestAcc = Num(joint), Num(joint)

@@ -32,9 +32,16 @@ func seedRange(seeds []uint64) string {
 
 // headline describes the configuration in one line.
 func headline(cfg *Config) string {
-	return fmt.Sprintf("K=%d  d=%s  P=%s  n-train=%d  alpha=%s  mu=%s  sigma-p=%s  m=%d q=%g rho=%g sigma0=%g  %s lr=%g T=%d",
-		cfg.K(), cfg.D, cfg.Patches, cfg.NTrain, cfg.Alpha, cfg.Mu, cfg.SigmaP,
-		cfg.Neurons, cfg.Q, cfg.Rho, cfg.Sigma0, cfg.Optimizer, cfg.LR, cfg.Steps)
+	data := fmt.Sprintf("K=%d  d=%s  P=%s  n-train=%d  alpha=%s  mu=%s  sigma-p=%s", cfg.K(), cfg.D, cfg.Patches,
+		cfg.NTrain, cfg.Alpha, cfg.Mu, cfg.SigmaP)
+	if cfg.Data != "" {
+		data = fmt.Sprintf("data=%s (K=%d)", cfg.Data, cfg.K())
+	}
+	model := fmt.Sprintf("encoder=%s fusion=%s", cfg.Encoder, cfg.Fusion)
+	if cfg.Encoder.String() == "patch" {
+		model = fmt.Sprintf("m=%d q=%g rho=%g sigma0=%s %s", cfg.Neurons, cfg.Q, cfg.Rho, cfg.Sigma0, model)
+	}
+	return fmt.Sprintf("%s  %s  %s lr=%s T=%d", data, model, cfg.Optimizer, cfg.LR, cfg.Steps)
 }
 
 // compareTable renders the comparison as the table printed on stdout and
@@ -43,13 +50,14 @@ func compareTable(cfg *Config, s *Summary) string {
 	k := len(s.Unimodal)
 	var buf bytes.Buffer
 	tw := tabwriter.NewWriter(&buf, 0, 0, 3, ' ', 0)
-	header := []string{"network", "val acc", "test acc"}
+	header := []string{"network", "val acc", "test acc", "probe"}
 	for r := 0; r < k; r++ {
 		header = append(header, fmt.Sprintf("align m%d", r))
 	}
 	fmt.Fprintln(tw, strings.Join(header, "\t"))
 	for _, u := range s.Unimodal {
-		row := []string{fmt.Sprintf("uni-modal m%d", u.Modality), pm(u.ValAcc, u.ValAccStd, 3), pm(u.TestAcc, u.TestAccStd, 3)}
+		row := []string{fmt.Sprintf("uni-modal m%d", u.Modality), pm(u.ValAcc, u.ValAccStd, 3), pm(u.TestAcc, u.TestAccStd, 3),
+			pm(u.ProbeTestAcc, u.ProbeTestAccStd, 3)}
 		for r := 0; r < k; r++ {
 			if r == u.Modality {
 				row = append(row, pm(u.Alignment, u.AlignmentStd, 2))
@@ -60,13 +68,14 @@ func compareTable(cfg *Config, s *Summary) string {
 		fmt.Fprintln(tw, strings.Join(row, "\t"))
 	}
 	j := s.Joint
-	row := []string{"joint (late fusion)", pm(j.ValAcc, j.ValAccStd, 3), pm(j.TestAcc, j.TestAccStd, 3)}
+	row := []string{fmt.Sprintf("joint (%s fusion)", cfg.Fusion), pm(j.ValAcc, j.ValAccStd, 3), pm(j.TestAcc, j.TestAccStd, 3), ""}
 	for r := 0; r < k; r++ {
 		row = append(row, pm(j.Alignment[r], j.AlignmentStd[r], 2))
 	}
 	fmt.Fprintln(tw, strings.Join(row, "\t"))
 	for r := 0; r < k; r++ {
-		row := []string{fmt.Sprintf("  joint encoder m%d alone", r), "", pm(j.EncoderTestAcc[r], j.EncoderTestAccStd[r], 3)}
+		row := []string{fmt.Sprintf("  joint encoder m%d", r), "", pm(j.EncoderTestAcc[r], j.EncoderTestAccStd[r], 3),
+			pm(j.ProbeTestAcc[r], j.ProbeTestAccStd[r], 3)}
 		for q := 0; q < k; q++ {
 			if q == r {
 				row = append(row, fmt.Sprintf("learned in %s", fraction(j.LearnedFraction[r], len(s.SeedsAggregated))))
@@ -86,10 +95,14 @@ func compareTable(cfg *Config, s *Summary) string {
 			pm(s.Unimodal[b.Modality].TestAcc, s.Unimodal[b.Modality].TestAccStd, 3))
 	}
 	fmt.Fprintf(kv, "gap\tbest uni-modal - joint = %s test acc (positive: joint training lost)\n", signedPM(s.Gap, s.GapStd))
-	if s.Winner >= 0 {
+	switch w := s.Winner; {
+	case w >= 0 && !math.IsNaN(float64(j.Alignment[w])):
 		fmt.Fprintf(kv, "winner\tm%d: the modality the joint network learned (alignment %.2f of %.2f alone)\n",
-			s.Winner, float64(j.Alignment[s.Winner]), float64(s.Unimodal[s.Winner].Alignment))
-	} else {
+			w, float64(j.Alignment[w]), float64(s.Unimodal[w].Alignment))
+	case w >= 0:
+		fmt.Fprintf(kv, "winner\tm%d: the modality the joint network learned best (linear probe %.3f of %.3f alone)\n",
+			w, float64(j.ProbeTestAcc[w]), float64(s.Unimodal[w].ProbeTestAcc))
+	default:
 		fmt.Fprintf(kv, "winner\tnone: no joint encoder learned its feature\n")
 	}
 	fmt.Fprintf(kv, "verdict\t%s\n", s.Verdict)

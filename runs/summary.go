@@ -71,7 +71,12 @@ type UnimodalAggregate struct {
 	Alignment     Num `json:"alignment"`
 	AlignmentStd  Num `json:"alignment_std"`
 	AlignmentInit Num `json:"alignment_init"`
-	// LearnedFraction is the fraction of seeds whose final alignment passed rho.
+	// ProbeTestAcc is the test accuracy of a linear probe of the encoder's
+	// frozen features.
+	ProbeTestAcc    Num `json:"probe_test_acc"`
+	ProbeTestAccStd Num `json:"probe_test_acc_std"`
+	// LearnedFraction is the fraction of seeds in which the encoder learned
+	// its modality (see README: alignment past rho/alpha_r).
 	LearnedFraction Num `json:"learned_fraction"`
 }
 
@@ -87,6 +92,8 @@ type JointAggregate struct {
 	Alignment         []Num `json:"alignment"`
 	AlignmentStd      []Num `json:"alignment_std"`
 	AlignmentInit     []Num `json:"alignment_init"`
+	ProbeTestAcc      []Num `json:"probe_test_acc"`
+	ProbeTestAccStd   []Num `json:"probe_test_acc_std"`
 	LearnedFraction   []Num `json:"learned_fraction"`
 }
 
@@ -116,6 +123,7 @@ type UnimodalResult struct {
 	TestAcc       Num  `json:"test_acc"`
 	Alignment     Num  `json:"alignment"`
 	AlignmentInit Num  `json:"alignment_init"`
+	ProbeTestAcc  Num  `json:"probe_test_acc"`
 	Learned       bool `json:"learned"`
 }
 
@@ -126,6 +134,7 @@ type JointResult struct {
 	EncoderTestAcc []Num  `json:"encoder_test_acc"`
 	Alignment      []Num  `json:"alignment"`
 	AlignmentInit  []Num  `json:"alignment_init"`
+	ProbeTestAcc   []Num  `json:"probe_test_acc"`
 	Learned        []bool `json:"learned"`
 }
 
@@ -177,21 +186,32 @@ func seedSummary(cfg *Config, k int, seed uint64, runs []*NetworkRun) SeedSummar
 	get := func(rec graph.Record, name string) Num { v, _ := rec.Get(name); return Num(v) }
 	for r := 0; r < k; r++ {
 		first, last := endpoints(runs[r])
-		align := get(last, fmt.Sprintf("align_m%d", r))
 		ss.Unimodal = append(ss.Unimodal, UnimodalResult{
 			Modality: r, ValAcc: get(last, "val_acc"), TestAcc: get(last, "test_acc"),
-			Alignment: align, AlignmentInit: get(first, fmt.Sprintf("align_m%d", r)),
-			Learned: float64(align) >= learnedThreshold(cfg, r),
+			Alignment: get(last, fmt.Sprintf("align_m%d", r)), AlignmentInit: get(first, fmt.Sprintf("align_m%d", r)),
+			ProbeTestAcc: get(last, fmt.Sprintf("probe_test_acc_m%d", r)),
 		})
 	}
 	first, last := endpoints(runs[k])
 	ss.Joint = JointResult{ValAcc: get(last, "val_acc"), TestAcc: get(last, "test_acc")}
 	for r := 0; r < k; r++ {
-		align := get(last, fmt.Sprintf("align_m%d", r))
 		ss.Joint.EncoderTestAcc = append(ss.Joint.EncoderTestAcc, get(last, fmt.Sprintf("enc_test_acc_m%d", r)))
-		ss.Joint.Alignment = append(ss.Joint.Alignment, align)
+		ss.Joint.Alignment = append(ss.Joint.Alignment, get(last, fmt.Sprintf("align_m%d", r)))
 		ss.Joint.AlignmentInit = append(ss.Joint.AlignmentInit, get(first, fmt.Sprintf("align_m%d", r)))
-		ss.Joint.Learned = append(ss.Joint.Learned, float64(align) >= learnedThreshold(cfg, r))
+		ss.Joint.ProbeTestAcc = append(ss.Joint.ProbeTestAcc, get(last, fmt.Sprintf("probe_test_acc_m%d", r)))
+	}
+	for r := 0; r < k; r++ {
+		u := &ss.Unimodal[r]
+		if !math.IsNaN(float64(u.Alignment)) {
+			u.Learned = float64(u.Alignment) >= learnedThreshold(cfg, r)
+			ss.Joint.Learned = append(ss.Joint.Learned, float64(ss.Joint.Alignment[r]) >= learnedThreshold(cfg, r))
+			continue
+		}
+		// Without a known feature, the uni-modal encoder is the reference:
+		// the joint one has learned the modality when its probe comes within
+		// probeMargin of it.
+		u.Learned = !math.IsNaN(float64(u.ProbeTestAcc))
+		ss.Joint.Learned = append(ss.Joint.Learned, float64(ss.Joint.ProbeTestAcc[r]) >= float64(u.ProbeTestAcc)-probeMargin)
 	}
 	ss.BestUnimodal = Best{Modality: -1, ValAcc: Num(math.NaN()), TestAcc: Num(math.NaN())}
 	for _, u := range ss.Unimodal {
@@ -203,6 +223,11 @@ func seedSummary(cfg *Config, k int, seed uint64, runs []*NetworkRun) SeedSummar
 	ss.Winner = winner(ss)
 	return ss
 }
+
+// probeMargin is how far below its uni-modal counterpart's linear probe a
+// joint encoder's probe may fall and still count as having learned the
+// modality, for encoders without a known feature to align with.
+const probeMargin = 0.05
 
 // learnedThreshold is the alignment at which the response alpha_r <w, v_r>
 // of a neuron to a sufficient signal patch of modality r reaches rho.
@@ -231,6 +256,11 @@ func winner(ss SeedSummary) int {
 		ratio := float64(a)
 		if alone := float64(ss.Unimodal[r].Alignment); alone > 0 {
 			ratio /= alone
+		}
+		if math.IsNaN(ratio) {
+			// No known feature: how much of its probe accuracy above chance
+			// the encoder keeps in joint training.
+			ratio = float64(ss.Joint.ProbeTestAcc[r]) / float64(ss.Unimodal[r].ProbeTestAcc)
 		}
 		if ratio > bestRatio {
 			best, bestRatio = r, ratio
@@ -266,6 +296,7 @@ func aggregate(s *Summary, k int, seeds []SeedSummary) {
 		u.TestAcc, u.TestAccStd = col(func(ss SeedSummary) Num { return ss.Unimodal[r].TestAcc })
 		u.Alignment, u.AlignmentStd = col(func(ss SeedSummary) Num { return ss.Unimodal[r].Alignment })
 		u.AlignmentInit, _ = col(func(ss SeedSummary) Num { return ss.Unimodal[r].AlignmentInit })
+		u.ProbeTestAcc, u.ProbeTestAccStd = col(func(ss SeedSummary) Num { return ss.Unimodal[r].ProbeTestAcc })
 		u.LearnedFraction = frac(func(ss SeedSummary) bool { return ss.Unimodal[r].Learned })
 		s.Unimodal = append(s.Unimodal, u)
 	}
@@ -279,6 +310,8 @@ func aggregate(s *Summary, k int, seeds []SeedSummary) {
 		j.Alignment, j.AlignmentStd = append(j.Alignment, m), append(j.AlignmentStd, sd)
 		m, _ = col(func(ss SeedSummary) Num { return ss.Joint.AlignmentInit[r] })
 		j.AlignmentInit = append(j.AlignmentInit, m)
+		m, sd = col(func(ss SeedSummary) Num { return ss.Joint.ProbeTestAcc[r] })
+		j.ProbeTestAcc, j.ProbeTestAccStd = append(j.ProbeTestAcc, m), append(j.ProbeTestAccStd, sd)
 		j.LearnedFraction = append(j.LearnedFraction, frac(func(ss SeedSummary) bool { return ss.Joint.Learned[r] }))
 	}
 	// The best uni-modal model is picked on mean validation accuracy and
@@ -342,10 +375,16 @@ func verdict(s *Summary) string {
 	var losers []string
 	for r, f := range s.Joint.LearnedFraction {
 		unlearned := int(math.Round((1 - float64(f)) * float64(n)))
-		if unlearned > 0 && float64(s.Unimodal[r].LearnedFraction) > 0 {
-			losers = append(losers, fmt.Sprintf("m%d stayed unlearned in joint training in %d of %d seeds (alignment %.2f, %.2f alone)",
-				r, unlearned, n, float64(s.Joint.Alignment[r]), float64(s.Unimodal[r].Alignment)))
+		if unlearned == 0 || float64(s.Unimodal[r].LearnedFraction) == 0 {
+			continue
 		}
+		if math.IsNaN(float64(s.Unimodal[r].Alignment)) {
+			losers = append(losers, fmt.Sprintf("m%d was not learned jointly in %d of %d seeds (linear probe %.3f, %.3f alone)",
+				r, unlearned, n, float64(s.Joint.ProbeTestAcc[r]), float64(s.Unimodal[r].ProbeTestAcc)))
+			continue
+		}
+		losers = append(losers, fmt.Sprintf("m%d stayed unlearned in joint training in %d of %d seeds (alignment %.2f, %.2f alone)",
+			r, unlearned, n, float64(s.Joint.Alignment[r]), float64(s.Unimodal[r].Alignment)))
 	}
 	if len(losers) == 0 {
 		return out + "; every modality learned alone was also learned jointly"

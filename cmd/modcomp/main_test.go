@@ -269,7 +269,7 @@ func TestConfigFile(t *testing.T) {
 			if c.Neurons != 3 || c.NTrain != 40 || c.Alpha.String() != "1,0.5" {
 				t.Errorf("neurons %d n-train %d alpha %s, want 3, 40 and 1,0.5 from the file", c.Neurons, c.NTrain, c.Alpha)
 			}
-			if c.Optimizer != runs.Default().Optimizer {
+			if c.Optimizer.String() != runs.Default().Optimizer.String() {
 				t.Errorf("optimizer = %q, want the default", c.Optimizer)
 			}
 		})

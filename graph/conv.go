@@ -1,0 +1,144 @@
+package graph
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/modcomp/modcomp/dataset"
+	"github.com/modcomp/modcomp/internal/check"
+)
+
+// ConvConfig holds the hyper-parameters of a convolutional encoder.
+type ConvConfig struct {
+	Channels   []int  // output channels of each convolution, e.g. 8, 16
+	Kernel     int    // k: k x k kernels, padded to keep the size
+	Activation string // one of Activations()
+	Scale      float64
+}
+
+// ConvEncoder is a small 2-D convolutional network for image-shaped
+// modalities, (H, W) or (C, H, W): per layer a k x k convolution, the
+// activation and a 2 x 2 max pooling (while the image is at least 2 x 2);
+// then a global average pooling gives the features, (n, last channels), and
+// a linear head the scores.
+type ConvEncoder struct {
+	cfg     ConvConfig
+	q, rho  float64
+	shape   [3]int // C, H, W
+	outputs int
+	filters []*tensor.Dense // (c_out, c_in, k, k)
+	pools   []bool          // whether layer l pools
+	head    *linear
+}
+
+func validateConv(c EncoderConfig, r int, ck *check.Checker) {
+	if len(c.Conv.Channels) == 0 {
+		ck.Fail(&check.FieldError{Field: "conv-channels", Index: r, Value: "(none)", Want: "at least one convolution, e.g. 8,16"})
+	}
+	for _, ch := range c.Conv.Channels {
+		ck.PositiveInt("conv-channels", r, ch)
+	}
+	ck.PositiveInt("conv-kernel", r, c.Conv.Kernel)
+	if c.Conv.Kernel%2 == 0 {
+		ck.Fail(&check.FieldError{Field: "conv-kernel", Index: r, Value: c.Conv.Kernel, Want: "an odd size, so that padding keeps the image size"})
+	}
+	ck.OneOf("activation", r, c.Conv.Activation, Activations())
+	ck.Positive("init-scale", r, c.Conv.Scale)
+	if c.Conv.Activation == "srelu" {
+		ck.AtLeast("q", r, c.Q, 2)
+		ck.Positive("rho", r, c.Rho)
+	}
+}
+
+func newConvEncoder(cfg EncoderConfig, m dataset.Modality, outputs int, dtype tensor.Dtype, src *rand.Rand) (Encoder, error) {
+	e := &ConvEncoder{cfg: cfg.Conv, q: cfg.Q, rho: cfg.Rho, outputs: outputs}
+	switch len(m.Shape) {
+	case 2:
+		e.shape = [3]int{1, m.Shape[0], m.Shape[1]}
+	case 3:
+		e.shape = [3]int{m.Shape[0], m.Shape[1], m.Shape[2]}
+	default:
+		return nil, fmt.Errorf("the conv encoder needs images of shape (H, W) or (C, H, W); modality %s has shape %v", m.Name, m.Shape)
+	}
+	k := cfg.Conv.Kernel
+	in, h, w := e.shape[0], e.shape[1], e.shape[2]
+	for _, out := range cfg.Conv.Channels {
+		f := make([]float64, out*in*k*k)
+		std := cfg.Conv.Scale / math.Sqrt(float64(in*k*k))
+		for i := range f {
+			f[i] = std * src.NormFloat64()
+		}
+		e.filters = append(e.filters, newDense(dtype, tensor.Shape{out, in, k, k}, f))
+		pool := h >= 2 && w >= 2
+		e.pools = append(e.pools, pool)
+		if pool {
+			h, w = h/2, w/2
+		}
+		in = out
+	}
+	e.head = newLinear(in, outputs, cfg.Conv.Scale, dtype, src)
+	return e, nil
+}
+
+// InputShape is (n, C, H, W).
+func (e *ConvEncoder) InputShape(n int) tensor.Shape {
+	return tensor.Shape{n, e.shape[0], e.shape[1], e.shape[2]}
+}
+
+// FeatureWidth is the number of channels of the last convolution.
+func (e *ConvEncoder) FeatureWidth() int { return e.cfg.Channels[len(e.cfg.Channels)-1] }
+
+// Params returns the filters as the body and the linear head.
+func (e *ConvEncoder) Params() (body, head []*tensor.Dense) {
+	return append([]*tensor.Dense(nil), e.filters...), e.head.params()
+}
+
+// Build adds the convolutions, the global average pooling and the head.
+func (e *ConvEncoder) Build(x *G.Node, n int, name string) (*Output, error) {
+	out := &Output{}
+	g := x.Graph()
+	k := e.cfg.Kernel
+	h := x
+	for l, f := range e.filters {
+		layer := fmt.Sprintf("%s.conv%d", name, l)
+		filter := G.NewTensor(g, f.Dtype(), 4, G.WithShape(f.Shape()...), G.WithValue(f), G.WithName(layer+".filter"))
+		out.Body = append(out.Body, filter)
+		z, err := G.Conv2d(h, filter, tensor.Shape{k, k}, []int{k / 2, k / 2}, []int{1, 1}, []int{1, 1})
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", layer, err)
+		}
+		if h, err = activations[e.cfg.Activation](z, e.q, e.rho); err != nil {
+			return nil, fmt.Errorf("%s: %w", layer, err)
+		}
+		if e.pools[l] {
+			if h, err = G.MaxPool2D(h, tensor.Shape{2, 2}, []int{0, 0}, []int{2, 2}); err != nil {
+				return nil, fmt.Errorf("%s: pooling: %w", layer, err)
+			}
+		}
+	}
+	// Global average pooling: (n, C, H, W) -> (n, C, H*W) -> (n, C). One
+	// axis at a time: gorgonia's mean over two axes at once mixes channels.
+	s := h.Shape()
+	flat, err := G.Reshape(h, tensor.Shape{s[0], s[1], s[2] * s[3]})
+	if err != nil {
+		return nil, fmt.Errorf("%s: global pooling: %w", name, err)
+	}
+	features, err := G.Mean(flat, 2)
+	if err != nil {
+		return nil, fmt.Errorf("%s: global pooling: %w", name, err)
+	}
+	out.Features = features
+	y, w, b, err := e.head.build(features, name+".head")
+	if err != nil {
+		return nil, err
+	}
+	out.Head = G.Nodes{w, b}
+	if out.Scores, err = scoresOf(y, n, e.outputs); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return out, nil
+}
