@@ -387,6 +387,9 @@ func aggregate(c *cli.Context, stdout io.Writer) error {
 	if c.NArg() == 0 {
 		return usageError{errors.New("aggregate needs the sweep directories to merge, e.g. modcomp aggregate results/sweep-shard-*")}
 	}
+	if err := flagsAfterArgs(c, "aggregate"); err != nil {
+		return err
+	}
 	dir, table, err := runs.AggregateInto(c.String("out"), c.String("name"), c.Args().Slice())
 	if err != nil {
 		return err
@@ -398,7 +401,23 @@ func aggregate(c *cli.Context, stdout io.Writer) error {
 	return nil
 }
 
+// flagsAfterArgs reports flags given after the first positional argument of
+// command, which urfave/cli v2 does not parse.
+func flagsAfterArgs(c *cli.Context, command string) error {
+	args := c.Args().Slice()
+	for _, a := range args[min(1, len(args)):] {
+		if strings.HasPrefix(a, "-") {
+			fixed := append(append([]string{}, args[1:]...), args[0])
+			return usageError{fmt.Errorf("flag %s after %q: put the flags first: modcomp %s %s", a, args[0], command, strings.Join(fixed, " "))}
+		}
+	}
+	return nil
+}
+
 func dataExport(c *cli.Context, stdout io.Writer) error {
+	if err := flagsAfterArgs(c, "data export"); err != nil {
+		return err
+	}
 	if c.NArg() != 1 {
 		return usageError{errors.New("data export needs one argument: the directory to write, e.g. modcomp data export data/default")}
 	}
@@ -414,6 +433,9 @@ func dataExport(c *cli.Context, stdout io.Writer) error {
 }
 
 func dataInspect(c *cli.Context, stdout io.Writer) error {
+	if err := flagsAfterArgs(c, "data inspect"); err != nil {
+		return err
+	}
 	if c.NArg() != 1 {
 		return usageError{errors.New("data inspect needs one argument: a dataset directory written by 'modcomp data export' or in its layout")}
 	}

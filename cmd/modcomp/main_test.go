@@ -696,3 +696,17 @@ func TestSecondSignalExitsAtOnce(t *testing.T) {
 	}
 	t.Logf("status.json after the second signal: %s", st.State)
 }
+
+// A flag after the directory is not parsed by urfave/cli; the error says
+// how to write the command.
+func TestFlagAfterDirectory(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	code, _, stderr := modcomp(t, "data", "export", dir, "--n-test", "5")
+	if code != exitUsage {
+		t.Errorf("exit %d, want %d", code, exitUsage)
+	}
+	oneLineError(t, stderr, "modcomp data export --n-test 5 "+dir)
+	if _, err := os.Stat(dir); err == nil {
+		t.Errorf("%s was written", dir)
+	}
+}
