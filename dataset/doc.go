@@ -10,6 +10,11 @@
 // z_r·y·v_r and the others are Gaussian noise orthogonal to v_r, where
 // z_r = alpha_r with probability 1-mu_r ("sufficient") and beta_r otherwise.
 //
+// TwoView builds a real two-modality benchmark from an image dataset such as
+// Fashion-MNIST (read by LoadMNISTDir from IDX files), in the style of
+// Noisy-MNIST: modality 0 is an image under one degradation, modality 1 a
+// different image of the same class under another.
+//
 // Save and Load store a dataset as NPY arrays that numpy reads directly, one
 // file per modality and split, with a JSON manifest (see Manifest). The same
 // layout lets users bring their own data. ReadNPY and WriteNPY implement the

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -18,7 +17,6 @@ import (
 	"github.com/modcomp/modcomp/dataset"
 	"github.com/modcomp/modcomp/graph"
 	"github.com/modcomp/modcomp/internal/check"
-	"github.com/modcomp/modcomp/internal/rng"
 )
 
 // Config is everything that determines a run's numbers. Its keys are the
@@ -28,18 +26,22 @@ import (
 // is that of the data: the length of the longest synthetic list (d, patches,
 // alpha, beta, mu, sigma-p), or that of the NPY dataset named by data.
 type Config struct {
-	// Data: the paper's synthetic distribution, or an NPY dataset.
-	Data    string    `json:"data" help:"an NPY dataset directory (see 'modcomp data export'); empty: the paper's synthetic data below"`
-	Split   FloatList `json:"split" help:"fractions val,test of an NPY dataset that gives only a training split, drawn per seed"`
-	D       IntList   `json:"d" help:"dimension d of a patch, per modality"`
-	Patches IntList   `json:"patches" help:"patches P per input, per modality"`
-	NTrain  int       `json:"n-train" help:"training samples"`
-	NVal    int       `json:"n-val" help:"validation samples (used to pick the best uni-modal model)"`
-	NTest   int       `json:"n-test" help:"test samples (every reported accuracy)"`
-	Alpha   FloatList `json:"alpha" help:"signal strength alpha_r of a sufficient sample, per modality"`
-	Beta    FloatList `json:"beta" help:"signal strength beta_r of an insufficient sample, per modality"`
-	Mu      FloatList `json:"mu" help:"fraction mu_r of insufficient samples, per modality (probability)"`
-	SigmaP  FloatList `json:"sigma-p" help:"standard deviation sigma_p of the noise patches, per modality"`
+	// Data: the paper's synthetic distribution, an NPY dataset or two views
+	// of Fashion-MNIST.
+	Dataset      string     `json:"dataset" help:"synthetic (the paper's distribution), npy (the dataset in data), fashion2view (two views of Fashion-MNIST)"`
+	Data         string     `json:"data" help:"npy: the dataset directory (data alone implies dataset npy); fashion2view: the directory of the IDX files (default /usr/share/datasets/fashion-mnist)"`
+	Split        FloatList  `json:"split" help:"npy: fractions val,test of a dataset that gives only a training split, drawn per seed"`
+	ViewDeg      StringList `json:"view-degradation" help:"fashion2view: degradation of each view: none, rotate, noise, occlude"`
+	ViewStrength FloatList  `json:"view-strength" help:"fashion2view: strength per view: rotate max degrees, noise std (pixels in [0,1]), occlude side fraction"`
+	D            IntList    `json:"d" help:"dimension d of a patch, per modality"`
+	Patches      IntList    `json:"patches" help:"patches P per input, per modality"`
+	NTrain       int        `json:"n-train" help:"training samples"`
+	NVal         int        `json:"n-val" help:"validation samples (used to pick the best uni-modal model)"`
+	NTest        int        `json:"n-test" help:"test samples (every reported accuracy)"`
+	Alpha        FloatList  `json:"alpha" help:"signal strength alpha_r of a sufficient sample, per modality"`
+	Beta         FloatList  `json:"beta" help:"signal strength beta_r of an insufficient sample, per modality"`
+	Mu           FloatList  `json:"mu" help:"fraction mu_r of insufficient samples, per modality (probability)"`
+	SigmaP       FloatList  `json:"sigma-p" help:"standard deviation sigma_p of the noise patches, per modality"`
 
 	// Model: encoders, fusion, loss.
 	Encoder    StringList `json:"encoder" help:"encoder kind per modality: patch (the paper's), mlp, conv"`
@@ -416,19 +418,16 @@ func editDistance(a, b string) int {
 const maxSeeds = 100000
 
 // K is the number of modalities of the data: that of the NPY dataset named
-// by data, or the length of the longest synthetic list. It is 0 when the
-// dataset cannot be read (Validate says why).
+// by data, 2 for fashion2view, or the length of the longest synthetic list.
+// It is 0 when the data cannot be read (Validate says why).
 func (c *Config) K() int {
-	if c.Data != "" {
-		m, err := dataset.ReadManifest(c.Data)
-		if err != nil {
-			return 0
-		}
-		return len(m.Modalities)
+	src, err := c.source()
+	if err != nil {
+		return 0
 	}
-	k := 0
-	for _, l := range []int{len(c.D), len(c.Patches), len(c.Alpha), len(c.Beta), len(c.Mu), len(c.SigmaP)} {
-		k = max(k, l)
+	k, err := src.modalities()
+	if err != nil {
+		return 0
 	}
 	return k
 }
@@ -463,27 +462,28 @@ func (c *Config) Validate() error {
 	if err := ck.Err(); err != nil {
 		return err
 	}
-	nTrain, err := c.trainSize()
+	src, err := c.source()
 	if err != nil {
 		return err
 	}
-	k := c.K()
+	k, err := src.modalities()
+	if err != nil {
+		return err
+	}
 	if k < 2 {
 		return fmt.Errorf("the data has %d modality, want at least 2: give the synthetic lists (d, patches, alpha, beta, mu, sigma-p) one value per modality, e.g. --alpha 1.0,0.4", k)
 	}
-	lists := []perModality{{"encoder", c.Encoder}, {"sigma0", c.Sigma0}, {"activation", c.Activation},
-		{"init-scale", c.InitScale}, {"optimizer", c.Optimizer}, {"lr", c.LR}}
-	if c.Data == "" {
-		lists = append(lists, perModality{"d", c.D}, perModality{"patches", c.Patches}, perModality{"alpha", c.Alpha},
-			perModality{"beta", c.Beta}, perModality{"mu", c.Mu}, perModality{"sigma-p", c.SigmaP})
-	}
-	if err := checkLengths(lists, k, c.longestList()); err != nil {
+	if err := src.validate(); err != nil {
 		return err
 	}
-	if c.Data == "" {
-		if err := c.Synthetic().Validate(); err != nil {
-			return err
-		}
+	nTrain, err := src.trainSize()
+	if err != nil {
+		return err
+	}
+	lists := []perModality{{"encoder", c.Encoder}, {"sigma0", c.Sigma0}, {"activation", c.Activation},
+		{"init-scale", c.InitScale}, {"optimizer", c.Optimizer}, {"lr", c.LR}}
+	if err := checkLengths(lists, k, c.longestList()); err != nil {
+		return err
 	}
 	model := c.Model()
 	if err := model.Validate(); err != nil {
@@ -529,8 +529,10 @@ func checkLengths(lists []perModality, k int, why string) error {
 // longestList says where the number of modalities comes from: the data, or
 // the longest synthetic list.
 func (c *Config) longestList() string {
-	if c.Data != "" {
-		return "those of data " + c.Data
+	if src, err := c.source(); err == nil {
+		if _, synthetic := src.(syntheticSource); !synthetic {
+			return "those of " + src.describe()
+		}
 	}
 	best := perModality{"d", c.D}
 	for _, l := range []perModality{{"patches", c.Patches}, {"alpha", c.Alpha}, {"beta", c.Beta}, {"mu", c.Mu}, {"sigma-p", c.SigmaP}} {
@@ -539,44 +541,6 @@ func (c *Config) longestList() string {
 		}
 	}
 	return fmt.Sprintf("%s = %s", best.key, best.list)
-}
-
-// trainSize is the number of training samples: n-train for synthetic data,
-// the training split of an NPY dataset (after the split by ratio, if its
-// manifest gives no validation and test split).
-func (c *Config) trainSize() (int, error) {
-	if c.Data == "" {
-		return c.NTrain, nil
-	}
-	m, err := dataset.ReadManifest(c.Data)
-	if err != nil {
-		return 0, fmt.Errorf("data: %w", err)
-	}
-	n := m.Splits.Train.N
-	if m.Splits.Val == nil {
-		if len(c.Split) != 2 {
-			return 0, &check.FieldError{Field: "split", Index: -1, Value: c.Split, Want: "two fractions val,test, e.g. 0.15,0.15"}
-		}
-		n -= int(math.Round(c.Split[0]*float64(n))) + int(math.Round(c.Split[1]*float64(n)))
-	}
-	return n, nil
-}
-
-// loadData returns the dataset of seed: the synthetic draw, or the NPY
-// dataset (base, read once by the caller) divided by ratio with the seed's
-// stream when it has only a training split.
-func (c *Config) loadData(seed uint64, base *dataset.Dataset) (*dataset.Dataset, error) {
-	if c.Data == "" {
-		return c.Synthetic().Generate(seed)
-	}
-	if base.Val != nil {
-		return base, nil // shared, read-only, by every seed
-	}
-	ds := *base
-	if err := ds.SplitByRatio(c.Split[0], c.Split[1], rng.New(seed, "dataset/split")); err != nil {
-		return nil, fmt.Errorf("data %s: %w", c.Data, err)
-	}
-	return &ds, nil
 }
 
 // Synthetic is the dataset part of c.

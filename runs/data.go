@@ -10,21 +10,23 @@ import (
 	"github.com/modcomp/modcomp/dataset"
 )
 
-// ExportData draws the configured dataset for cfg.Seed and saves it to dir
-// as NPY arrays with a manifest (see dataset.Save); the manifest's source
-// records the configuration and seed that reproduce it.
+// ExportData draws the configured dataset (synthetic, or the two views of
+// Fashion-MNIST) for cfg.Seed and saves it to dir as NPY arrays with a
+// manifest (see dataset.Save); the manifest's source records the
+// configuration and seed that reproduce it.
 func ExportData(cfg Config, dir string) error {
-	if cfg.Data != "" {
-		return fmt.Errorf("data export draws the synthetic dataset, but data = %q names an NPY dataset already", cfg.Data)
-	}
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
-	ds, err := cfg.Synthetic().Generate(cfg.Seed)
+	src, err := cfg.source()
 	if err != nil {
 		return err
 	}
-	source := map[string]any{"generator": "synthetic", "seed": cfg.Seed, "config": resolvedConfig(&cfg, "data export")}
+	ds, err := src.draw(cfg.Seed)
+	if err != nil {
+		return err
+	}
+	source := map[string]any{"generator": cfg.Dataset, "seed": cfg.Seed, "config": resolvedConfig(&cfg, "data export")}
 	return dataset.Save(dir, ds, source)
 }
 

@@ -220,10 +220,9 @@ type dataCache struct {
 	cfg   *Config
 	users int // networks per seed
 
-	// An NPY dataset is read once and shared by the seeds.
-	baseOnce sync.Once
-	base     *dataset.Dataset
-	baseErr  error
+	// The source reads what the seeds share (an NPY dataset, images) once.
+	src    source
+	srcErr error
 
 	mu    sync.Mutex
 	seeds map[uint64]*seedData
@@ -237,7 +236,8 @@ type seedData struct {
 }
 
 func newDataCache(cfg *Config, users int) *dataCache {
-	return &dataCache{cfg: cfg, users: users, seeds: map[uint64]*seedData{}}
+	src, err := cfg.source()
+	return &dataCache{cfg: cfg, users: users, seeds: map[uint64]*seedData{}, src: src, srcErr: err}
 }
 
 func (c *dataCache) entry(seed uint64) *seedData {
@@ -252,14 +252,14 @@ func (c *dataCache) entry(seed uint64) *seedData {
 }
 
 func (c *dataCache) get(seed uint64) (*dataset.Dataset, error) {
-	if c.cfg.Data != "" {
-		c.baseOnce.Do(func() { c.base, c.baseErr = dataset.Load(c.cfg.Data) })
-		if c.baseErr != nil {
-			return nil, c.baseErr
-		}
-	}
 	e := c.entry(seed)
-	e.once.Do(func() { e.ds, e.err = c.cfg.loadData(seed, c.base) })
+	e.once.Do(func() {
+		if c.src == nil {
+			e.err = c.srcErr
+			return
+		}
+		e.ds, e.err = c.src.draw(seed)
+	})
 	return e.ds, e.err
 }
 

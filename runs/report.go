@@ -32,10 +32,9 @@ func seedRange(seeds []uint64) string {
 
 // headline describes the configuration in one line.
 func headline(cfg *Config) string {
-	data := fmt.Sprintf("K=%d  d=%s  P=%s  n-train=%d  alpha=%s  mu=%s  sigma-p=%s", cfg.K(), cfg.D, cfg.Patches,
-		cfg.NTrain, cfg.Alpha, cfg.Mu, cfg.SigmaP)
-	if cfg.Data != "" {
-		data = fmt.Sprintf("data=%s (K=%d)", cfg.Data, cfg.K())
+	data := "unknown data"
+	if src, err := cfg.source(); err == nil {
+		data = src.describe()
 	}
 	model := fmt.Sprintf("encoder=%s fusion=%s", cfg.Encoder, cfg.Fusion)
 	if cfg.Encoder.String() == "patch" {
