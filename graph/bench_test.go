@@ -38,7 +38,7 @@ func benchTrainerSplits(b *testing.B, n, nVal, nTest, patches, dim, m int, modal
 	if err != nil {
 		b.Fatal(err)
 	}
-	tr, err := newTrainer(net, ds, TrainConfig{Steps: 1, LogEvery: 1}, nil)
+	tr, err := newTrainer(net, ds, TrainConfig{Steps: 1, LogEvery: 1}, Objective{}, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -60,13 +60,14 @@ func BenchmarkStep(b *testing.B) {
 					if _, err := tr.gradient(); err != nil { // warm up
 						b.Fatal(err)
 					}
+					allGroups := []bool{true, true}
 					b.ReportAllocs()
 					b.ResetTimer()
 					for i := 0; i < b.N; i++ {
 						if _, err := tr.gradient(); err != nil {
 							b.Fatal(err)
 						}
-						tr.step()
+						tr.step(allGroups)
 					}
 				})
 			}

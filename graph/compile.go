@@ -28,6 +28,10 @@ type program struct {
 	contrib  []G.Value // per encoder contribution to the scores, nil entries when not read
 	loss     G.Value   // training programs only
 	grads    []G.Value // training programs only, one per Network.Params()
+	// weights of the loss terms and the teachers' scores, when the training
+	// objective has more than the fused loss (see Objective)
+	weights  *tensor.Dense
+	teachers []*tensor.Dense
 }
 
 // programSpec says what to compile.
@@ -41,6 +45,8 @@ type programSpec struct {
 	readEncs     bool // read each encoder's own scores (late fusion)
 	readContrib  bool // read each encoder's contribution to the fused scores
 	readFeatures bool // read each encoder's features
+	objective    Objective
+	teachers     [][]float64 // per encoder, the teacher's scores of the batch (Objective.Distill)
 }
 
 func compile(net *Network, spec programSpec) (*program, error) {
@@ -106,6 +112,9 @@ func compile(net *Network, spec programSpec) (*program, error) {
 		if err != nil {
 			return nil, fmt.Errorf("loss: %w", err)
 		}
+		if loss, err = p.objective(net, spec, outs, y, loss); err != nil {
+			return nil, fmt.Errorf("loss: %w", err)
+		}
 		grads, err := gradients(loss, params)
 		if err != nil {
 			return nil, fmt.Errorf("gradient: %w", err)
@@ -120,6 +129,72 @@ func compile(net *Network, spec programSpec) (*program, error) {
 	// which gorgonia's symbolic differentiation adds but training never reads.
 	p.vm = G.NewTapeMachine(g.ExactSubgraphRoots(roots...))
 	return p, nil
+}
+
+// objective returns the training loss of a method's Objective: the fused
+// loss alone, or the weighted sum
+//
+//	w_0 L(f, y) + sum_r w_{1+r} L(f_r, y) + sum_r w_{1+K+r} mean |f_r - t_r|²
+//
+// of the terms it has, with the weights an input the method sets each step.
+func (p *program) objective(net *Network, spec programSpec, outs []*Output, y, fusedLoss *G.Node) (*G.Node, error) {
+	obj := spec.objective
+	if !obj.PerEncoder && !obj.Distill {
+		return fusedLoss, nil
+	}
+	g := fusedLoss.Graph()
+	dtype := net.Params()[0].Dtype()
+	terms := G.Nodes{fusedLoss}
+	if obj.PerEncoder {
+		for i, o := range outs {
+			l, err := net.Loss.Build(o.Scores, y)
+			if err != nil {
+				return nil, fmt.Errorf("encoder %d: %w", i, err)
+			}
+			terms = append(terms, l)
+		}
+	}
+	if obj.Distill {
+		for i, o := range outs {
+			shape := o.Scores.Shape().Clone()
+			if len(spec.teachers[i]) != shape.TotalSize() {
+				return nil, fmt.Errorf("encoder %d: teacher scores hold %d values, want %v", i, len(spec.teachers[i]), shape)
+			}
+			t := newDense(dtype, shape, spec.teachers[i])
+			p.teachers = append(p.teachers, t)
+			tn := G.NewTensor(g, dtype, len(shape), G.WithShape(shape...), G.WithValue(t), G.WithName(fmt.Sprintf("teacher%d", i)))
+			d, err := G.Sub(o.Scores, tn)
+			if err == nil {
+				d, err = G.Square(d)
+			}
+			if err == nil {
+				d, err = G.Mean(d)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("encoder %d: distillation: %w", i, err)
+			}
+			terms = append(terms, d)
+		}
+	}
+	p.weights = newDense(dtype, tensor.Shape{len(terms)}, make([]float64, len(terms)))
+	w := G.NewVector(g, dtype, G.WithShape(len(terms)), G.WithValue(p.weights), G.WithName("term weights"))
+	var total *G.Node
+	for i, term := range terms {
+		wi, err := G.Slice(w, G.S(i))
+		if err != nil {
+			return nil, err
+		}
+		weighted, err := G.Mul(wi, term)
+		if err != nil {
+			return nil, err
+		}
+		if total == nil {
+			total = weighted
+		} else if total, err = G.Add(total, weighted); err != nil {
+			return nil, err
+		}
+	}
+	return total, nil
 }
 
 // gradients differentiates the scalar loss with respect to params. It is

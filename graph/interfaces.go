@@ -48,6 +48,9 @@ type Aligner interface {
 	// learns v (for the binary patch encoder: max_j <w_{+1,j}, v> and
 	// max_j <w_{-1,j}, -v>).
 	Alignment(v []float64) []float64
+	// EscapeLevel is the alignment at which a head counts as having left
+	// the polynomial region of its activation: rho for the patch encoder.
+	EscapeLevel() float64
 }
 
 // Memoriser is an Encoder that can say how much it fits the noise patches.
@@ -96,4 +99,32 @@ type Loss interface {
 type Optimizer interface {
 	// Step moves every params[i] against grads[i], in place.
 	Step(params, grads []*tensor.Dense)
+}
+
+// Method is how a network is trained: which loss terms each step follows and
+// what happens to the gradients. "naive" is plain joint training (the
+// paper's); the others rebalance the modalities. One file per method.
+type Method interface {
+	// Objective says which terms the training loss has.
+	Objective() Objective
+	// Before sets, for step st.Step, the weights of the loss terms and the
+	// groups to update.
+	Before(st *StepState) error
+	// After may rescale or perturb the gradients of step st.Step.
+	After(st *StepState) error
+	// Log adds the method's own values to a logged record.
+	Log(rec *Record)
+}
+
+// Objective lists the terms of a training loss beyond the loss of the fused
+// scores, L(f, y).
+type Objective struct {
+	// PerEncoder adds each encoder's own loss L(f_r, y).
+	PerEncoder bool
+	// Distill adds, per encoder, the mean squared distance between its
+	// scores f_r and those of its uni-modal teacher (TrainConfig.Teachers).
+	Distill bool
+	// EncoderScores makes each encoder's scores on the batch available to
+	// the method (StepState.EncoderScores).
+	EncoderScores bool
 }

@@ -28,6 +28,9 @@ type Metric struct {
 //	                           concatenation without hidden layers)
 //	memo_m<r>                  noise memorisation of encoder r: mean over training samples of the largest
 //	                           pre-activation of the sample's own class head on its noise patches
+//	(method metrics)           the training method's own values: ogm_coeff_m<r>, gblend_w_fused, gblend_w_m<r>
+//	escape_m<r>_pos, _neg      the step at which each class head's alignment first reached its escape level
+//	                           (rho), tracked every step; NaN while it has not
 //	probe_val_acc_m<r>,        final record with TrainConfig.Probe: accuracy (R² for regression) of a linear
 //	probe_test_acc_m<r>        probe of encoder r's frozen features, fit on train, selected on val
 //
@@ -207,4 +210,30 @@ func (t *trainer) probe(rec *Record) error {
 		rec.add(fmt.Sprintf("probe_test_acc_m%d", r), res.TestAcc)
 	}
 	return nil
+}
+
+// EncoderScores returns, per encoder of a (trained) network, its own scores
+// on split, row-major: what a uni-modal teacher contributes to a method that
+// distils (TrainConfig.Teachers). The network must use its encoders' heads.
+func EncoderScores(net *Network, split *dataset.Split) ([][]float64, error) {
+	if !net.Fusion.UsesHeads() {
+		return nil, fmt.Errorf("network %s: its fusion does not use the encoders' own scores", net.Name)
+	}
+	spec := programSpec{n: split.Len(), inputs: make([][]float64, len(net.Encoders)), readEncs: true}
+	for i, r := range net.Modalities {
+		spec.inputs[i] = split.Inputs[r]
+	}
+	p, err := compile(net, spec)
+	if err != nil {
+		return nil, fmt.Errorf("network %s: %w", net.Name, err)
+	}
+	defer p.close()
+	if err := p.run(); err != nil {
+		return nil, fmt.Errorf("network %s: %w", net.Name, err)
+	}
+	out := make([][]float64, len(p.encoder))
+	for i, v := range p.encoder {
+		out[i] = append([]float64(nil), values(v)...)
+	}
+	return out, nil
 }

@@ -210,6 +210,10 @@ func (e *PatchEncoder) Alignment(v []float64) []float64 {
 	return out
 }
 
+// EscapeLevel is rho: a head whose alignment passes it has left the
+// polynomial part of the smoothed ReLU (see theory.go).
+func (e *PatchEncoder) EscapeLevel() float64 { return e.Rho }
+
 // NoiseMemorisation measures how much the encoder fits noise: the mean over
 // samples of the largest pre-activation <w_{y_i,j}, x_{i,p}> of the sample's
 // own class head over its noise patches p (every patch but the signal one).

@@ -22,6 +22,11 @@ type TrainConfig struct {
 	// Probe adds to the final record of a completed training the linear
 	// probes of each encoder's frozen features (see LinearProbe).
 	Probe bool
+	// Method is the training method; the zero value is plain training.
+	Method MethodConfig
+	// Teachers holds, for a method that distils (umt), each encoder's
+	// teacher's scores on the training split, row-major like its scores.
+	Teachers [][]float64
 }
 
 // optimizers is the registry of update rules, one file per rule. gd and sgd
@@ -99,11 +104,26 @@ func Train(ctx context.Context, net *Network, ds *dataset.Dataset, cfg TrainConf
 	if err := cfg.Validate(ds.Train.Len(), net.optimizerNames...); err != nil {
 		return nil, fmt.Errorf("train %s: %w", net.Name, err)
 	}
-	t, err := newTrainer(net, ds, cfg, rng.New(seed, "train/batches/"+net.Name))
+	if cfg.Method.Name == "" {
+		cfg.Method.Name = "naive"
+	}
+	if err := cfg.Method.Validate(); err != nil {
+		return nil, fmt.Errorf("train %s: %w", net.Name, err)
+	}
+	method := methods[cfg.Method.Name](cfg.Method, net.Modalities)
+	obj := method.Objective()
+	if (obj.PerEncoder || obj.Distill || obj.EncoderScores) && !net.Fusion.UsesHeads() {
+		return nil, fmt.Errorf("train %s: method %s reads each encoder's own scores, which needs late fusion", net.Name, cfg.Method.Name)
+	}
+	if obj.Distill && len(cfg.Teachers) != len(net.Encoders) {
+		return nil, fmt.Errorf("train %s: method %s needs the scores of %d teachers, got %d", net.Name, cfg.Method.Name, len(net.Encoders), len(cfg.Teachers))
+	}
+	t, err := newTrainer(net, ds, cfg, obj, rng.New(seed, "train/batches/"+net.Name))
 	if err != nil {
 		return nil, fmt.Errorf("train %s: %w", net.Name, err)
 	}
 	defer t.close()
+	st := t.newStepState(method, rng.New(seed, "train/method/"+net.Name))
 
 	res := &Result{Network: net.Name, Status: Completed}
 	logAt := func(step int) error {
@@ -111,6 +131,8 @@ func Train(ctx context.Context, net *Network, ds *dataset.Dataset, cfg TrainConf
 		if err != nil {
 			return fmt.Errorf("train %s: evaluate at step %d: %w", net.Name, step, err)
 		}
+		method.Log(&rec)
+		t.logEscapes(&rec)
 		res.Log = append(res.Log, rec)
 		if observe != nil {
 			return observe(rec)
@@ -125,6 +147,13 @@ func Train(ctx context.Context, net *Network, ds *dataset.Dataset, cfg TrainConf
 			res.Status, res.Message = Interrupted, fmt.Sprintf("interrupted after %d of %d steps", res.Steps, cfg.Steps)
 			return res, nil
 		}
+		st.reset(step)
+		if err := method.Before(st); err != nil {
+			return res, fmt.Errorf("train %s: step %d: %w", net.Name, step, err)
+		}
+		if t.update.weights != nil {
+			copyInto(t.update.weights, st.Weights)
+		}
 		loss, err := t.gradient()
 		if err != nil {
 			return res, fmt.Errorf("train %s: step %d: %w", net.Name, step, err)
@@ -135,12 +164,17 @@ func Train(ctx context.Context, net *Network, ds *dataset.Dataset, cfg TrainConf
 			res.Status, res.Message = Diverged, fmt.Sprintf("diverged at step %d: the training loss became %v", res.Steps, loss)
 			return res, nil
 		}
-		t.step()
+		t.collect(st)
+		if err := method.After(st); err != nil {
+			return res, fmt.Errorf("train %s: step %d: %w", net.Name, step, err)
+		}
+		t.step(st.Update)
 		res.Steps = step
 		if i := t.nonFiniteParam(); i >= 0 {
 			res.Status, res.Message = Diverged, fmt.Sprintf("diverged at step %d: weight tensor %d holds a NaN or infinite value", step, i)
 			return res, nil
 		}
+		t.trackEscapes(step)
 		if step%cfg.LogEvery == 0 || step == cfg.Steps {
 			if err := logAt(step); err != nil {
 				return res, err
@@ -168,32 +202,54 @@ type trainer struct {
 	grads  [][]*tensor.Dense // per group, like groups
 
 	// mini-batch state: a permutation of the training set consumed in order,
-	// and the loss's target for every training sample
-	perm   []int
-	next   int
-	target []float64
+	// the loss's target and the teachers' scores for every training sample,
+	// and the labels of the current batch
+	perm        []int
+	next        int
+	target      []float64
+	teachers    [][]float64
+	batchLabels []float64
+
+	// escapes holds, per encoder and class head, the first step at which
+	// the head's alignment reached its escape level, or -1: tracked every
+	// step, since the escape of the theory happens within a few dozen.
+	escapes [][]int
 }
 
-func newTrainer(net *Network, ds *dataset.Dataset, cfg TrainConfig, src *rand.Rand) (*trainer, error) {
+func newTrainer(net *Network, ds *dataset.Dataset, cfg TrainConfig, obj Objective, src *rand.Rand) (*trainer, error) {
 	t := &trainer{net: net, ds: ds, cfg: cfg, src: src, groups: net.groups()}
 	n := ds.Train.Len()
 	batch := cfg.BatchSize
 	if batch == 0 {
 		batch = n
 	}
-	spec := programSpec{n: batch, train: true, classes: ds.Classes,
+	spec := programSpec{n: batch, train: true, classes: ds.Classes, objective: obj, readEncs: obj.EncoderScores,
 		inputs: make([][]float64, len(net.Encoders)), labels: make([]float64, batch)}
+	if obj.Distill {
+		spec.teachers = make([][]float64, len(net.Encoders))
+	}
 	if batch == n {
 		// Full batch: alias the training data, no copy per step.
 		for i, r := range net.Modalities {
 			spec.inputs[i] = ds.Train.Inputs[r]
 		}
 		spec.labels = ds.Train.Labels
+		if obj.Distill {
+			copy(spec.teachers, cfg.Teachers)
+		}
+		t.batchLabels = ds.Train.Labels
 	} else {
 		t.perm = t.src.Perm(n)
 		t.target, _ = net.Loss.Target(ds.Train.Labels, ds.Classes)
 		for i := range spec.labels {
 			spec.labels[i] = ds.Train.Labels[0] // a valid label; batches overwrite it
+		}
+		t.batchLabels = make([]float64, batch)
+		if obj.Distill {
+			t.teachers = cfg.Teachers
+			for i, teacher := range cfg.Teachers {
+				spec.teachers[i] = make([]float64, len(teacher)/n*batch)
+			}
 		}
 	}
 	var err error
@@ -224,10 +280,131 @@ func (t *trainer) close() {
 	}
 }
 
-// step applies each group's optimizer to its gradients.
-func (t *trainer) step() {
+// trackEscapes records the heads whose alignment reached their escape level
+// at step.
+func (t *trainer) trackEscapes(step int) {
+	for i, r := range t.net.Modalities {
+		a, ok := t.net.Encoders[i].(Aligner)
+		v := t.ds.Modalities[r].Feature
+		if !ok || v == nil {
+			continue
+		}
+		if t.escapes == nil {
+			t.escapes = make([][]int, len(t.net.Encoders))
+		}
+		heads := a.Alignment(v)
+		if t.escapes[i] == nil {
+			t.escapes[i] = make([]int, len(heads))
+			for h := range heads {
+				t.escapes[i][h] = -1
+			}
+		}
+		for h, g := range heads {
+			if t.escapes[i][h] < 0 && g >= a.EscapeLevel() {
+				t.escapes[i][h] = step
+			}
+		}
+	}
+}
+
+// logEscapes adds to rec, per aligned encoder and head, the step at which the
+// head escaped so far (NaN: not yet): escape_m<r>_pos, escape_m<r>_neg.
+func (t *trainer) logEscapes(rec *Record) {
+	for i, r := range t.net.Modalities {
+		a, ok := t.net.Encoders[i].(Aligner)
+		v := t.ds.Modalities[r].Feature
+		if !ok || v == nil {
+			continue
+		}
+		heads := len(a.Alignment(v))
+		for h := 0; h < heads; h++ {
+			step := math.NaN()
+			if t.escapes != nil && t.escapes[i] != nil && t.escapes[i][h] >= 0 {
+				step = float64(t.escapes[i][h])
+			}
+			rec.add(fmt.Sprintf("escape_m%d_%s", r, headName(h, heads)), step)
+		}
+	}
+}
+
+// step applies the optimizer of every group marked in update to its
+// gradients.
+func (t *trainer) step(update []bool) {
 	for i, g := range t.groups {
-		t.net.optimizers[i].Step(g, t.grads[i])
+		if update[i] {
+			t.net.optimizers[i].Step(g, t.grads[i])
+		}
+	}
+}
+
+// newStepState prepares the state a method sees at each step.
+func (t *trainer) newStepState(m Method, src *rand.Rand) *StepState {
+	st := &StepState{Update: make([]bool, len(t.groups)), Loss: t.net.Loss, Rand: src,
+		HeadLosses: t.headLosses}
+	if t.update.weights != nil {
+		st.Weights = make([]float64, t.update.weights.Size())
+	}
+	return st
+}
+
+// reset gives st the defaults of step: the fused loss alone, every group
+// updated.
+func (st *StepState) reset(step int) {
+	st.Step = step
+	for i := range st.Weights {
+		st.Weights[i] = 0
+	}
+	if len(st.Weights) > 0 {
+		st.Weights[0] = 1
+	}
+	for i := range st.Update {
+		st.Update[i] = true
+	}
+}
+
+// collect hands the step's gradients, and the encoders' scores on the batch
+// when the program reads them, to st.
+func (t *trainer) collect(st *StepState) {
+	st.Grads = t.grads
+	st.Labels = t.batchLabels
+	if st.EncoderScores == nil {
+		st.EncoderScores = make([][]float64, len(t.net.Encoders))
+	}
+	for i, v := range t.update.encoder {
+		if v != nil {
+			st.EncoderScores[i] = values(v)
+		}
+	}
+}
+
+// headLosses evaluates the loss of the fused scores and of each encoder's
+// own scores on the training and validation splits.
+func (t *trainer) headLosses() (train, val []float64, err error) {
+	out := make([][]float64, 2)
+	for k, ns := range t.ds.Splits()[:2] {
+		p := t.eval[k]
+		if err := p.run(); err != nil {
+			return nil, nil, fmt.Errorf("%s split: %w", ns.Name, err)
+		}
+		l, _ := t.net.Loss.Evaluate(values(p.scores), ns.Split.Labels)
+		out[k] = append(out[k], l)
+		for _, v := range p.encoder {
+			l, _ := t.net.Loss.Evaluate(values(v), ns.Split.Labels)
+			out[k] = append(out[k], l)
+		}
+	}
+	return out[0], out[1], nil
+}
+
+// copyInto copies values into a tensor of either float type.
+func copyInto(dst *tensor.Dense, values []float64) {
+	switch d := dst.Data().(type) {
+	case []float64:
+		copy(d, values)
+	case []float32:
+		for i, v := range values {
+			d[i] = float32(v)
+		}
 	}
 }
 
@@ -268,6 +445,12 @@ func (t *trainer) fillBatch() {
 		copyRows(t.update.inputs[i], t.ds.Train.Inputs[r], idx, t.ds.Modalities[r].Size())
 	}
 	copyRows(t.update.labels, t.target, idx, len(t.target)/t.ds.Train.Len())
+	for k, s := range idx {
+		t.batchLabels[k] = t.ds.Train.Labels[s]
+	}
+	for i, teacher := range t.teachers {
+		copyRows(t.update.teachers[i], teacher, idx, len(teacher)/t.ds.Train.Len())
+	}
 }
 
 // copyRows copies the rows idx of src, of size values each, into dst.

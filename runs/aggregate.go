@@ -213,6 +213,14 @@ func sweepCSV(axes []Axis, results []PointResult) []byte {
 	metric("gap", true)
 	metric("winner", false)
 	metric("competition", false)
+	for r := 0; r < k; r++ {
+		metric(fmt.Sprintf("predicted_escape_m%d", r), false)
+		metric(fmt.Sprintf("escape_alone_m%d", r), false)
+		metric(fmt.Sprintf("escape_joint_m%d", r), false)
+	}
+	metric("predicted_winner", false)
+	metric("first_escape_right", false)
+	metric("prediction_right", false)
 
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
@@ -261,6 +269,16 @@ func sweepCSV(axes []Axis, results []PointResult) []byte {
 			num(row, "gap", ss.Gap)
 			row[col["winner"]] = strconv.Itoa(ss.Winner)
 			num(row, "competition", flag(competition(ss)))
+			if th := ss.Theory; th != nil {
+				for m := range th.PredictedEscape {
+					num(row, fmt.Sprintf("predicted_escape_m%d", m), th.PredictedEscape[m])
+					num(row, fmt.Sprintf("escape_alone_m%d", m), th.EscapeAlone[m])
+					num(row, fmt.Sprintf("escape_joint_m%d", m), th.EscapeJoint[m])
+				}
+				row[col["predicted_winner"]] = strconv.Itoa(th.PredictedWinner)
+				num(row, "first_escape_right", flag(th.FirstRight))
+				num(row, "prediction_right", flag(th.Right))
+			}
 			w.Write(row)
 		}
 	}
@@ -294,6 +312,15 @@ func sweepCSV(axes []Axis, results []PointResult) []byte {
 		num(row, "gap_std", s.GapStd)
 		row[col["winner"]] = strconv.Itoa(s.Winner)
 		num(row, "competition", competitionFraction(s))
+		if th := s.Theory; th != nil {
+			for m := range th.PredictedEscape {
+				num(row, fmt.Sprintf("predicted_escape_m%d", m), th.PredictedEscape[m])
+				num(row, fmt.Sprintf("escape_alone_m%d", m), th.EscapeAlone[m])
+				num(row, fmt.Sprintf("escape_joint_m%d", m), th.EscapeJoint[m])
+			}
+			num(row, "first_escape_right", th.FirstAccuracy)
+			num(row, "prediction_right", th.Accuracy)
+		}
 		w.Write(row)
 	}
 	w.Flush()
@@ -314,7 +341,7 @@ func sweepTable(axes []Axis, results []PointResult) string {
 	for r := 0; r < k; r++ {
 		header = append(header, fmt.Sprintf("uni-m%d test", r))
 	}
-	header = append(header, "joint test", "gap", "winner", "competition", "seeds")
+	header = append(header, "joint test", "gap", "winner", "competition", "winner predicted", "seeds")
 	fmt.Fprintf(&b, "| %s |\n|%s\n", strings.Join(header, " | "), strings.Repeat("---|", len(header)))
 	for _, r := range results {
 		s := r.Summary
@@ -329,8 +356,12 @@ func sweepTable(axes []Axis, results []PointResult) string {
 				row = append(row, "")
 			}
 		}
+		predicted := "-"
+		if s.Theory != nil {
+			predicted = fraction(s.Theory.Accuracy, s.Theory.Seeds)
+		}
 		row = append(row, pm(s.Joint.TestAcc, s.Joint.TestAccStd, 3), signedPM(s.Gap, s.GapStd),
-			modalityName(s.Winner), fraction(competitionFraction(s), len(s.SeedsAggregated)), strconv.Itoa(len(s.SeedsAggregated)))
+			modalityName(s.Winner), fraction(competitionFraction(s), len(s.SeedsAggregated)), predicted, strconv.Itoa(len(s.SeedsAggregated)))
 		fmt.Fprintf(&b, "| %s |\n", strings.Join(row, " | "))
 	}
 	return b.String()

@@ -39,7 +39,7 @@ func Compare(ctx context.Context, cfg Config, opts Options) (*Outcome, error) {
 	if opts.Command == "" {
 		opts.Command = "compare"
 	}
-	return run(ctx, &cfg, opts, CompareNetworks(cfg.K()), writeCompare)
+	return run(ctx, &cfg, opts, CompareNetworks(cfg.K(), cfg.MethodList()), writeCompare)
 }
 
 // writer renders a run's results into its directory and returns the table
@@ -118,6 +118,9 @@ func writeCompare(dir *RunDir, cfg *Config, runs []*NetworkRun, state string) (s
 	// says so and lists the figures that were drawn.
 	plots, plotErr := comparePlots(dir, cfg, runs, s)
 	table := compareTable(cfg, s)
+	if mt := methodTable(s); mt != "" {
+		table += "\ntraining methods of the joint network (gap: best uni-modal minus the method's joint test accuracy):\n" + mt
+	}
 	if err := dir.WriteFile("report.md", compareReport(cfg, s, table, plots, plotErr)); err != nil {
 		return "", nil, err
 	}

@@ -304,7 +304,7 @@ func TestCompareMetricsCSV(t *testing.T) {
 	}
 	// One row per (seed, network, logged step): steps 0, 10, ..., 60.
 	for _, seed := range cfg.SeedList() {
-		for _, spec := range CompareNetworks(cfg.K()) {
+		for _, spec := range CompareNetworks(cfg.K(), cfg.MethodList()) {
 			for step := 0; step <= cfg.Steps; step += cfg.LogEvery {
 				k := key{strconv.FormatUint(seed, 10), spec.Name, strconv.Itoa(step)}
 				if !seen[k] {

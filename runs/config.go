@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -70,6 +71,15 @@ type Config struct {
 	BatchSize int        `json:"batch-size" help:"samples per update for sgd and adam; 0 = the full training set"`
 	LogEvery  int        `json:"log-every" help:"log metrics every this many steps (steps)"`
 	Probe     bool       `json:"probe" help:"fit a linear probe on each trained encoder's frozen features (true or false)"`
+
+	// Training methods of the joint network.
+	Method      string     `json:"method" help:"training method of the network of 'modcomp train': naive, ume, umt, ogm-ge, alternating, gblend"`
+	Methods     StringList `json:"methods" help:"training methods 'modcomp compare' trains a joint network with (naive always): naive, ume, umt, ogm-ge, alternating, gblend"`
+	OGMAlpha    float64    `json:"ogm-alpha" help:"ogm-ge: alpha of the coefficient 1 - tanh(alpha rho)"`
+	OGMStart    int        `json:"ogm-start" help:"ogm-ge: first modulated step"`
+	OGMEnd      int        `json:"ogm-end" help:"ogm-ge: last modulated step (0: the last step)"`
+	UMTWeight   float64    `json:"umt-weight" help:"umt: weight of the distillation towards the uni-modal teachers"`
+	GBlendEvery int        `json:"gblend-every" help:"gblend: re-estimate the blending weights every this many steps"`
 
 	// Seeds: seed, seed+1, ..., seed+seeds-1; each draws its own data and initial weights.
 	Seed  uint64 `json:"seed" help:"first random seed"`
@@ -493,8 +503,16 @@ func (c *Config) Validate() error {
 	for _, e := range model.Encoders {
 		names = append(names, e.Optimizer)
 	}
-	if err := c.Train().Validate(nTrain, names...); err != nil {
+	if err := c.Train("").Validate(nTrain, names...); err != nil {
 		return err
+	}
+	for _, m := range append([]string{c.Method}, c.Methods...) {
+		if err := c.Train(m).Method.Validate(); err != nil {
+			return err
+		}
+		if m != "naive" && c.Fusion != "late" {
+			return &check.FieldError{Field: "fusion", Index: -1, Value: fmt.Sprintf("%q", c.Fusion), Want: fmt.Sprintf("late with method %s, which reads each encoder's own scores", m)}
+		}
 	}
 	seen := map[int]bool{}
 	for _, r := range c.Modalities {
@@ -578,7 +596,21 @@ func (c *Config) Model() graph.ModelConfig {
 	return m
 }
 
-// Train is the training part of c.
-func (c *Config) Train() graph.TrainConfig {
-	return graph.TrainConfig{Steps: c.Steps, BatchSize: c.BatchSize, LogEvery: c.LogEvery, Probe: c.Probe}
+// Train is the training part of c, with the training method method.
+func (c *Config) Train(method string) graph.TrainConfig {
+	return graph.TrainConfig{Steps: c.Steps, BatchSize: c.BatchSize, LogEvery: c.LogEvery, Probe: c.Probe,
+		Method: graph.MethodConfig{Name: method, OGMAlpha: c.OGMAlpha, OGMStart: c.OGMStart, OGMEnd: c.OGMEnd,
+			UMTWeight: c.UMTWeight, GBlendEvery: c.GBlendEvery}}
+}
+
+// MethodList is the methods of a comparison: naive first, then the others
+// of methods, each once.
+func (c *Config) MethodList() []string {
+	list := []string{"naive"}
+	for _, m := range c.Methods {
+		if m != "naive" && !slices.Contains(list, m) {
+			list = append(list, m)
+		}
+	}
+	return list
 }

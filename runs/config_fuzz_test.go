@@ -91,7 +91,7 @@ func usable(t *testing.T, c *Config) {
 		t.Fatalf("Validate accepted a configuration whose data does not validate: %v", err)
 	}
 	_ = c.Model()
-	_ = c.Train()
+	_ = c.Train(c.Method)
 	for _, r := range c.Modalities {
 		if r < 0 || r >= k {
 			t.Fatalf("Validate accepted modality %d of %d", r, k)
@@ -100,8 +100,8 @@ func usable(t *testing.T, c *Config) {
 	for r := 0; r < k; r++ {
 		_ = learnedThreshold(c, r)
 	}
-	_ = CompareNetworks(k)
-	_ = TrainNetwork(c.Modalities, k)
+	_ = CompareNetworks(k, c.MethodList())
+	_ = TrainNetwork(c.Modalities, k, c.Method)
 	if c.Seeds <= maxFuzzSeeds {
 		_ = c.SeedList()
 	}

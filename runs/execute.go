@@ -12,22 +12,32 @@ import (
 	"github.com/modcomp/modcomp/graph"
 )
 
-// NetworkSpec names a network to train: the modalities it sees.
+// NetworkSpec names a network to train: the modalities it sees and its
+// training method.
 type NetworkSpec struct {
-	Name       string // "uni-m0", "joint", ...
+	Name       string // "uni-m0", "joint", "joint-ogm-ge", ...
 	Modalities []int
+	Method     string // "naive" for plain training
 }
 
 // CompareNetworks are the networks of a comparison: one uni-modal network
-// per modality, then the late-fusion joint network of all of them.
-func CompareNetworks(k int) []NetworkSpec {
+// per modality, then the joint network of all of them for each training
+// method ("joint" for naive, "joint-<method>" for the others).
+func CompareNetworks(k int, methods []string) []NetworkSpec {
 	var specs []NetworkSpec
 	all := make([]int, k)
 	for r := 0; r < k; r++ {
-		specs = append(specs, NetworkSpec{Name: fmt.Sprintf("uni-m%d", r), Modalities: []int{r}})
+		specs = append(specs, NetworkSpec{Name: fmt.Sprintf("uni-m%d", r), Modalities: []int{r}, Method: "naive"})
 		all[r] = r
 	}
-	return append(specs, NetworkSpec{Name: "joint", Modalities: all})
+	for _, m := range methods {
+		name := "joint"
+		if m != "naive" {
+			name += "-" + m
+		}
+		specs = append(specs, NetworkSpec{Name: name, Modalities: all, Method: m})
+	}
+	return specs
 }
 
 // NetworkRun is the outcome of training one network for one seed.
@@ -35,6 +45,7 @@ type NetworkRun struct {
 	Seed       uint64
 	Network    string
 	Modalities []int
+	Method     string
 	Status     string // a graph.Status, or "failed" / "not started"
 	Message    string
 	Steps      int
@@ -83,7 +94,7 @@ func newGroup(cfg *Config, specs []NetworkSpec, done func(*group)) *group {
 	g := &group{cfg: cfg, data: newDataCache(cfg, len(specs)), done: done}
 	for _, s := range cfg.SeedList() {
 		for _, spec := range specs {
-			g.runs = append(g.runs, &NetworkRun{Seed: s, Network: spec.Name, Modalities: spec.Modalities, Status: runNotStarted})
+			g.runs = append(g.runs, &NetworkRun{Seed: s, Network: spec.Name, Modalities: spec.Modalities, Method: spec.Method, Status: runNotStarted})
 		}
 	}
 	g.left = len(g.runs)
@@ -196,10 +207,20 @@ func trainOne(ctx context.Context, cfg *Config, run *NetworkRun, data *dataCache
 		run.Status, run.Message = runFailed, err.Error()
 		return
 	}
+	tc := cfg.Train(run.Method)
+	if tc.Method.Name == "umt" {
+		if tc.Teachers, err = teachers(ctx, cfg, ds, run); err != nil {
+			run.Status, run.Message = runFailed, err.Error()
+			if ctx.Err() != nil {
+				run.Status, run.Message = string(graph.Interrupted), "interrupted while training the uni-modal teachers"
+			}
+			return
+		}
+	}
 	if events != nil {
 		events.Started(run, cfg.Steps)
 	}
-	res, err := graph.Train(ctx, net, ds, cfg.Train(), run.Seed, func(rec graph.Record) error {
+	res, err := graph.Train(ctx, net, ds, tc, run.Seed, func(rec graph.Record) error {
 		if events != nil {
 			events.Logged(run, rec.Step)
 		}
@@ -212,6 +233,36 @@ func trainOne(ctx context.Context, cfg *Config, run *NetworkRun, data *dataCache
 		run.Status, run.Message = runFailed, err.Error()
 	}
 	return ran
+}
+
+// teachers trains, for a method that distils, the uni-modal network of
+// each modality the run sees (from the same initial weights as the joint
+// network's encoders, exactly as a comparison's uni-modal networks) and
+// returns their scores on the training split.
+func teachers(ctx context.Context, cfg *Config, ds *dataset.Dataset, run *NetworkRun) ([][]float64, error) {
+	var out [][]float64
+	for _, r := range run.Modalities {
+		name := fmt.Sprintf("uni-m%d", r)
+		net, err := graph.NewNetwork(name, []int{r}, ds, cfg.Model(), run.Seed)
+		if err != nil {
+			return nil, err
+		}
+		tc := cfg.Train("naive")
+		tc.Probe = false
+		res, err := graph.Train(ctx, net, ds, tc, run.Seed, nil)
+		if err != nil {
+			return nil, fmt.Errorf("teacher %s: %w", name, err)
+		}
+		if res.Status != graph.Completed {
+			return nil, fmt.Errorf("teacher %s: %s", name, res.Message)
+		}
+		scores, err := graph.EncoderScores(net, ds.Train)
+		if err != nil {
+			return nil, fmt.Errorf("teacher %s: %w", name, err)
+		}
+		out = append(out, scores[0])
+	}
+	return out, nil
 }
 
 // dataCache draws each seed's dataset once and frees it when the last of the

@@ -46,6 +46,7 @@ func comparePlots(dir *RunDir, cfg *Config, runs []*NetworkRun, s *Summary) ([]s
 		{"accuracy", vg.Length(2*d.k+1)*1.15*vg.Inch + legendW + 0.8*vg.Inch, 4.5 * vg.Inch, func() (figure, error) { return accuracyFigure(d) }},
 		{"accuracy_curves", vg.Length(d.k)*panelW + legendW, 4.2 * vg.Inch, func() (figure, error) { return accuracyCurvesFigure(d) }},
 	}
+	figures = append(figures, methodFigures(d, s, th, panelW, legendW)...)
 	// A figure that fails does not stop the others: each stands alone.
 	var files []string
 	var errs []error
@@ -103,10 +104,14 @@ type compareData struct {
 }
 
 func newCompareData(k int, runs []*NetworkRun) compareData {
-	specs := CompareNetworks(k)
+	specs := CompareNetworks(k, []string{"naive"})
 	d := compareData{k: k, joint: specs[k].Name, done: map[string][]*NetworkRun{}}
 	for _, sp := range specs[:k] {
 		d.uni = append(d.uni, sp.Name)
+	}
+	drawn := map[string]bool{d.joint: true}
+	for _, u := range d.uni {
+		drawn[u] = true
 	}
 	seeds := map[uint64]bool{}
 	for _, r := range runs {
@@ -115,7 +120,11 @@ func newCompareData(k int, runs []*NetworkRun) compareData {
 			d.seeds++
 		}
 		if r == nil || r.Status != string(graph.Completed) || len(r.Log) == 0 {
-			d.left++
+			// Other methods' networks are not drawn here; the methods
+			// figure counts its own.
+			if r == nil || drawn[r.Network] {
+				d.left++
+			}
 			continue
 		}
 		d.done[r.Network] = append(d.done[r.Network], r)

@@ -104,6 +104,9 @@ func compareTable(cfg *Config, s *Summary) string {
 	default:
 		fmt.Fprintf(kv, "winner\tnone: no joint encoder learned its feature\n")
 	}
+	if line := theoryLine(s.Theory); line != "" {
+		fmt.Fprintf(kv, "theory\t%s\n", line)
+	}
 	fmt.Fprintf(kv, "verdict\t%s\n", s.Verdict)
 	kv.Flush()
 	return out.String()
@@ -122,6 +125,35 @@ func fraction(f Num, n int) string {
 		return "n/a"
 	}
 	return fmt.Sprintf("%d/%d", int(math.Round(float64(f)*float64(n))), n)
+}
+
+// methodTable compares the training methods of the joint network: test
+// accuracy, gap to the best uni-modal model, and per modality the encoder's
+// stand-alone accuracy, its alignment and in how many seeds it learned the
+// modality.
+func methodTable(s *Summary) string {
+	if len(s.Methods) < 2 {
+		return ""
+	}
+	k := len(s.Unimodal)
+	var buf bytes.Buffer
+	tw := tabwriter.NewWriter(&buf, 0, 0, 3, ' ', 0)
+	header := []string{"method", "seeds", "test acc", "gap"}
+	for r := 0; r < k; r++ {
+		header = append(header, fmt.Sprintf("enc m%d alone", r), fmt.Sprintf("align m%d", r), fmt.Sprintf("m%d learned", r))
+	}
+	fmt.Fprintln(tw, strings.Join(header, "\t"))
+	for _, m := range s.Methods {
+		n := len(m.Seeds)
+		row := []string{m.Method, fmt.Sprint(n), pm(m.TestAcc, m.TestAccStd, 3), signedPM(m.Gap, m.GapStd)}
+		for r := 0; r < k; r++ {
+			row = append(row, pm(m.EncoderTestAcc[r], m.EncoderTestAccStd[r], 3), pm(m.Alignment[r], m.AlignmentStd[r], 2),
+				fraction(m.LearnedFraction[r], n))
+		}
+		fmt.Fprintln(tw, strings.Join(row, "\t"))
+	}
+	tw.Flush()
+	return buf.String()
 }
 
 // problems lists the networks that did not complete, one line each.

@@ -57,6 +57,12 @@ type Summary struct {
 	Winner       int                 `json:"winner"` // modality the joint network learned; -1 if none
 	Verdict      string              `json:"verdict"`
 
+	// Methods compares the training methods of the joint network; its
+	// first entry, naive, is Joint.
+	Methods []MethodAggregate `json:"methods"`
+	// Theory is the theory companion over seeds, where it applies.
+	Theory *TheoryAggregate `json:"theory,omitempty"`
+
 	PerSeed  []SeedSummary   `json:"per_seed"`
 	Networks []NetworkStatus `json:"networks"`
 }
@@ -114,6 +120,30 @@ type SeedSummary struct {
 	BestUnimodal Best             `json:"best_unimodal"`
 	Gap          Num              `json:"gap"`
 	Winner       int              `json:"winner"`
+	// Methods holds the joint network of each training method, naive
+	// (the same as Joint) first.
+	Methods []MethodResult `json:"methods"`
+	// Theory compares the predicted escape steps and winner with training,
+	// where the prediction applies (patch encoders, synthetic data, gd).
+	Theory *Theory `json:"theory,omitempty"`
+}
+
+// MethodResult is the joint network trained by one method, for one seed.
+type MethodResult struct {
+	Method    string `json:"method"`
+	Completed bool   `json:"completed"`
+	JointResult
+}
+
+// MethodAggregate is the joint network trained by one method over seeds,
+// and its gap to the best uni-modal model.
+type MethodAggregate struct {
+	Method string `json:"method"`
+	// Seeds are the aggregated seeds where this method's network completed.
+	Seeds []uint64 `json:"seeds"`
+	JointAggregate
+	Gap    Num `json:"gap"`
+	GapStd Num `json:"gap_std"`
 }
 
 // UnimodalResult is one uni-modal network's final metrics for one seed.
@@ -177,41 +207,37 @@ func summarize(cfg *Config, k int, runs []*NetworkRun, state string) *Summary {
 }
 
 func seedSummary(cfg *Config, k int, seed uint64, runs []*NetworkRun) SeedSummary {
+	// A seed counts for the comparison when its uni-modal networks and the
+	// naive joint network completed; each other method's joint network is
+	// aggregated over the seeds where it completed.
 	ss := SeedSummary{Seed: seed, Complete: true, Winner: -1}
-	for _, r := range runs {
+	for _, r := range runs[:k+1] {
 		if r.Status != string(graph.Completed) {
 			ss.Complete = false
 		}
 	}
-	get := func(rec graph.Record, name string) Num { v, _ := rec.Get(name); return Num(v) }
 	for r := 0; r < k; r++ {
 		first, last := endpoints(runs[r])
-		ss.Unimodal = append(ss.Unimodal, UnimodalResult{
+		u := UnimodalResult{
 			Modality: r, ValAcc: get(last, "val_acc"), TestAcc: get(last, "test_acc"),
 			Alignment: get(last, fmt.Sprintf("align_m%d", r)), AlignmentInit: get(first, fmt.Sprintf("align_m%d", r)),
 			ProbeTestAcc: get(last, fmt.Sprintf("probe_test_acc_m%d", r)),
-		})
-	}
-	first, last := endpoints(runs[k])
-	ss.Joint = JointResult{ValAcc: get(last, "val_acc"), TestAcc: get(last, "test_acc")}
-	for r := 0; r < k; r++ {
-		ss.Joint.EncoderTestAcc = append(ss.Joint.EncoderTestAcc, get(last, fmt.Sprintf("enc_test_acc_m%d", r)))
-		ss.Joint.Alignment = append(ss.Joint.Alignment, get(last, fmt.Sprintf("align_m%d", r)))
-		ss.Joint.AlignmentInit = append(ss.Joint.AlignmentInit, get(first, fmt.Sprintf("align_m%d", r)))
-		ss.Joint.ProbeTestAcc = append(ss.Joint.ProbeTestAcc, get(last, fmt.Sprintf("probe_test_acc_m%d", r)))
-	}
-	for r := 0; r < k; r++ {
-		u := &ss.Unimodal[r]
-		if !math.IsNaN(float64(u.Alignment)) {
-			u.Learned = float64(u.Alignment) >= learnedThreshold(cfg, r)
-			ss.Joint.Learned = append(ss.Joint.Learned, float64(ss.Joint.Alignment[r]) >= learnedThreshold(cfg, r))
-			continue
 		}
-		// Without a known feature, the uni-modal encoder is the reference:
-		// the joint one has learned the modality when its probe comes within
-		// probeMargin of it.
-		u.Learned = !math.IsNaN(float64(u.ProbeTestAcc))
-		ss.Joint.Learned = append(ss.Joint.Learned, float64(ss.Joint.ProbeTestAcc[r]) >= float64(u.ProbeTestAcc)-probeMargin)
+		if math.IsNaN(float64(u.Alignment)) {
+			// Without a known feature the uni-modal encoder is the reference
+			// the joint ones are compared with.
+			u.Learned = !math.IsNaN(float64(u.ProbeTestAcc))
+		} else {
+			u.Learned = float64(u.Alignment) >= learnedThreshold(cfg, r)
+		}
+		ss.Unimodal = append(ss.Unimodal, u)
+	}
+	for j, run := range runs[k:] {
+		ss.Methods = append(ss.Methods, MethodResult{Method: run.Method, Completed: run.Status == string(graph.Completed),
+			JointResult: jointResult(cfg, k, run, ss.Unimodal)})
+		if j == 0 {
+			ss.Joint = ss.Methods[0].JointResult
+		}
 	}
 	ss.BestUnimodal = Best{Modality: -1, ValAcc: Num(math.NaN()), TestAcc: Num(math.NaN())}
 	for _, u := range ss.Unimodal {
@@ -221,7 +247,32 @@ func seedSummary(cfg *Config, k int, seed uint64, runs []*NetworkRun) SeedSummar
 	}
 	ss.Gap = ss.BestUnimodal.TestAcc - ss.Joint.TestAcc
 	ss.Winner = winner(ss)
+	ss.Theory = theoryOf(cfg, k, runs, ss.Winner)
 	return ss
+}
+
+// get reads a metric of a record (NaN when absent).
+func get(rec graph.Record, name string) Num { v, _ := rec.Get(name); return Num(v) }
+
+// jointResult is the final state of a joint network's run. An encoder has
+// learned its modality when its alignment passes rho/alpha_r, or, without a
+// known feature, when its linear probe comes within probeMargin of its
+// uni-modal counterpart's.
+func jointResult(cfg *Config, k int, run *NetworkRun, uni []UnimodalResult) JointResult {
+	first, last := endpoints(run)
+	j := JointResult{ValAcc: get(last, "val_acc"), TestAcc: get(last, "test_acc")}
+	for r := 0; r < k; r++ {
+		j.EncoderTestAcc = append(j.EncoderTestAcc, get(last, fmt.Sprintf("enc_test_acc_m%d", r)))
+		j.Alignment = append(j.Alignment, get(last, fmt.Sprintf("align_m%d", r)))
+		j.AlignmentInit = append(j.AlignmentInit, get(first, fmt.Sprintf("align_m%d", r)))
+		j.ProbeTestAcc = append(j.ProbeTestAcc, get(last, fmt.Sprintf("probe_test_acc_m%d", r)))
+		if math.IsNaN(float64(uni[r].Alignment)) {
+			j.Learned = append(j.Learned, float64(j.ProbeTestAcc[r]) >= float64(uni[r].ProbeTestAcc)-probeMargin)
+		} else {
+			j.Learned = append(j.Learned, float64(j.Alignment[r]) >= learnedThreshold(cfg, r))
+		}
+	}
+	return j
 }
 
 // probeMargin is how far below its uni-modal counterpart's linear probe a
@@ -270,26 +321,8 @@ func winner(ss SeedSummary) int {
 }
 
 func aggregate(s *Summary, k int, seeds []SeedSummary) {
-	col := func(f func(SeedSummary) Num) (Num, Num) {
-		xs := make([]float64, len(seeds))
-		for i, ss := range seeds {
-			xs[i] = float64(f(ss))
-		}
-		m, sd := meanStd(xs)
-		return Num(m), Num(sd)
-	}
-	frac := func(f func(SeedSummary) bool) Num {
-		if len(seeds) == 0 {
-			return Num(math.NaN())
-		}
-		n := 0
-		for _, ss := range seeds {
-			if f(ss) {
-				n++
-			}
-		}
-		return Num(float64(n) / float64(len(seeds)))
-	}
+	col := func(f func(SeedSummary) Num) (Num, Num) { return columnStats(seeds, f) }
+	frac := func(f func(SeedSummary) bool) Num { return columnFraction(seeds, f) }
 	for r := 0; r < k; r++ {
 		u := UnimodalAggregate{Modality: r}
 		u.ValAcc, u.ValAccStd = col(func(ss SeedSummary) Num { return ss.Unimodal[r].ValAcc })
@@ -300,20 +333,7 @@ func aggregate(s *Summary, k int, seeds []SeedSummary) {
 		u.LearnedFraction = frac(func(ss SeedSummary) bool { return ss.Unimodal[r].Learned })
 		s.Unimodal = append(s.Unimodal, u)
 	}
-	j := &s.Joint
-	j.ValAcc, j.ValAccStd = col(func(ss SeedSummary) Num { return ss.Joint.ValAcc })
-	j.TestAcc, j.TestAccStd = col(func(ss SeedSummary) Num { return ss.Joint.TestAcc })
-	for r := 0; r < k; r++ {
-		m, sd := col(func(ss SeedSummary) Num { return ss.Joint.EncoderTestAcc[r] })
-		j.EncoderTestAcc, j.EncoderTestAccStd = append(j.EncoderTestAcc, m), append(j.EncoderTestAccStd, sd)
-		m, sd = col(func(ss SeedSummary) Num { return ss.Joint.Alignment[r] })
-		j.Alignment, j.AlignmentStd = append(j.Alignment, m), append(j.AlignmentStd, sd)
-		m, _ = col(func(ss SeedSummary) Num { return ss.Joint.AlignmentInit[r] })
-		j.AlignmentInit = append(j.AlignmentInit, m)
-		m, sd = col(func(ss SeedSummary) Num { return ss.Joint.ProbeTestAcc[r] })
-		j.ProbeTestAcc, j.ProbeTestAccStd = append(j.ProbeTestAcc, m), append(j.ProbeTestAccStd, sd)
-		j.LearnedFraction = append(j.LearnedFraction, frac(func(ss SeedSummary) bool { return ss.Joint.Learned[r] }))
-	}
+	s.Joint = aggregateJoint(k, seeds, func(ss SeedSummary) JointResult { return ss.Joint })
 	// The best uni-modal model is picked on mean validation accuracy and
 	// reported on test, as a researcher would pick it without seeing test data.
 	s.BestUnimodal = Best{Modality: -1, ValAcc: Num(math.NaN()), TestAcc: Num(math.NaN())}
@@ -324,6 +344,27 @@ func aggregate(s *Summary, k int, seeds []SeedSummary) {
 	}
 	best := s.BestUnimodal.Modality
 	s.Gap, s.GapStd = col(func(ss SeedSummary) Num { return ss.Unimodal[best].TestAcc - ss.Joint.TestAcc })
+	if len(seeds) > 0 {
+		for mi, mr := range seeds[0].Methods {
+			var done []SeedSummary
+			for _, ss := range seeds {
+				if ss.Methods[mi].Completed {
+					done = append(done, ss)
+				}
+			}
+			m := MethodAggregate{Method: mr.Method, Seeds: []uint64{},
+				JointAggregate: aggregateJoint(k, done, func(ss SeedSummary) JointResult { return ss.Methods[mi].JointResult })}
+			for _, ss := range done {
+				m.Seeds = append(m.Seeds, ss.Seed)
+			}
+			m.Gap, m.GapStd = columnStats(done, func(ss SeedSummary) Num { return ss.Unimodal[best].TestAcc - ss.Methods[mi].TestAcc })
+			s.Methods = append(s.Methods, m)
+		}
+	}
+	s.Theory = aggregateTheory(k, seeds)
+	if s.Methods == nil {
+		s.Methods = []MethodAggregate{}
+	}
 	wins := make([]int, k)
 	for _, ss := range seeds {
 		if ss.Winner >= 0 {
@@ -335,6 +376,51 @@ func aggregate(s *Summary, k int, seeds []SeedSummary) {
 			s.Winner = r
 		}
 	}
+}
+
+// aggregateJoint is the mean and spread over seeds of the joint results pick
+// returns.
+func aggregateJoint(k int, seeds []SeedSummary, pick func(SeedSummary) JointResult) JointAggregate {
+	col := func(f func(SeedSummary) Num) (Num, Num) { return columnStats(seeds, f) }
+	var j JointAggregate
+	j.ValAcc, j.ValAccStd = col(func(ss SeedSummary) Num { return pick(ss).ValAcc })
+	j.TestAcc, j.TestAccStd = col(func(ss SeedSummary) Num { return pick(ss).TestAcc })
+	for r := 0; r < k; r++ {
+		m, sd := col(func(ss SeedSummary) Num { return pick(ss).EncoderTestAcc[r] })
+		j.EncoderTestAcc, j.EncoderTestAccStd = append(j.EncoderTestAcc, m), append(j.EncoderTestAccStd, sd)
+		m, sd = col(func(ss SeedSummary) Num { return pick(ss).Alignment[r] })
+		j.Alignment, j.AlignmentStd = append(j.Alignment, m), append(j.AlignmentStd, sd)
+		m, _ = col(func(ss SeedSummary) Num { return pick(ss).AlignmentInit[r] })
+		j.AlignmentInit = append(j.AlignmentInit, m)
+		m, sd = col(func(ss SeedSummary) Num { return pick(ss).ProbeTestAcc[r] })
+		j.ProbeTestAcc, j.ProbeTestAccStd = append(j.ProbeTestAcc, m), append(j.ProbeTestAccStd, sd)
+		j.LearnedFraction = append(j.LearnedFraction, columnFraction(seeds, func(ss SeedSummary) bool { return pick(ss).Learned[r] }))
+	}
+	return j
+}
+
+// columnStats is the mean and standard deviation of f over seeds.
+func columnStats(seeds []SeedSummary, f func(SeedSummary) Num) (Num, Num) {
+	xs := make([]float64, len(seeds))
+	for i, ss := range seeds {
+		xs[i] = float64(f(ss))
+	}
+	m, sd := meanStd(xs)
+	return Num(m), Num(sd)
+}
+
+// columnFraction is the fraction of seeds for which f holds (NaN for none).
+func columnFraction(seeds []SeedSummary, f func(SeedSummary) bool) Num {
+	if len(seeds) == 0 {
+		return Num(math.NaN())
+	}
+	n := 0
+	for _, ss := range seeds {
+		if f(ss) {
+			n++
+		}
+	}
+	return Num(float64(n) / float64(len(seeds)))
 }
 
 // meanStd is the mean and the sample standard deviation (0 for one value,

@@ -129,7 +129,7 @@ func Sweep(ctx context.Context, base Config, axes []Axis, opts SweepOptions) (*S
 		os.RemoveAll(dir.Join(filepath.Join("points", partialName(p.Index))))
 		os.RemoveAll(dir.Join(filepath.Join("points", pointName(p.Index))))
 		p, cfg := p, &configs[i]
-		groups = append(groups, newGroup(cfg, CompareNetworks(cfg.K()), func(g *group) {
+		groups = append(groups, newGroup(cfg, CompareNetworks(cfg.K(), cfg.MethodList()), func(g *group) {
 			if ctx.Err() != nil {
 				return // interrupted networks: the point is redone on resume
 			}

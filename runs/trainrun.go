@@ -8,20 +8,27 @@ import (
 	"text/tabwriter"
 )
 
-// TrainNetwork names the network that sees modalities out of k: "uni-m<r>"
-// for one modality, "joint" for all of them, "joint-m0-m2" for a subset.
-func TrainNetwork(modalities []int, k int) NetworkSpec {
-	if len(modalities) == 1 {
-		return NetworkSpec{Name: fmt.Sprintf("uni-m%d", modalities[0]), Modalities: modalities}
+// TrainNetwork names the network that sees modalities out of k, trained by
+// method: "uni-m<r>" for one modality, "joint" for all of them, "joint-m0-m2"
+// for a subset, with "-<method>" appended for a method other than naive.
+func TrainNetwork(modalities []int, k int, method string) NetworkSpec {
+	var name string
+	switch {
+	case len(modalities) == 1:
+		name = fmt.Sprintf("uni-m%d", modalities[0])
+	case len(modalities) == k:
+		name = "joint"
+	default:
+		parts := []string{"joint"}
+		for _, r := range modalities {
+			parts = append(parts, fmt.Sprintf("m%d", r))
+		}
+		name = strings.Join(parts, "-")
 	}
-	if len(modalities) == k {
-		return NetworkSpec{Name: "joint", Modalities: modalities}
+	if method != "naive" {
+		name += "-" + method
 	}
-	parts := []string{"joint"}
-	for _, r := range modalities {
-		parts = append(parts, fmt.Sprintf("m%d", r))
-	}
-	return NetworkSpec{Name: strings.Join(parts, "-"), Modalities: modalities}
+	return NetworkSpec{Name: name, Modalities: modalities, Method: method}
 }
 
 // TrainSummary is summary.json of `modcomp train`: the final metrics of one
@@ -54,7 +61,7 @@ func Train(ctx context.Context, cfg Config, opts Options) (*Outcome, error) {
 	if opts.Command == "" {
 		opts.Command = "train"
 	}
-	return run(ctx, &cfg, opts, []NetworkSpec{TrainNetwork(cfg.Modalities, cfg.K())}, writeTrain)
+	return run(ctx, &cfg, opts, []NetworkSpec{TrainNetwork(cfg.Modalities, cfg.K(), cfg.Method)}, writeTrain)
 }
 
 func writeTrain(dir *RunDir, cfg *Config, runs []*NetworkRun, state string) (string, any, error) {

@@ -275,7 +275,7 @@ func compare(c *cli.Context, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	opts, done := options(c, stderr, &cfg, runs.CompareNetworks(cfg.K()))
+	opts, done := options(c, stderr, &cfg, runs.CompareNetworks(cfg.K(), cfg.MethodList()))
 	out, err := runs.Compare(c.Context, cfg, opts)
 	done()
 	if err != nil {
@@ -292,7 +292,7 @@ func train(c *cli.Context, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	opts, done := options(c, stderr, &cfg, []runs.NetworkSpec{runs.TrainNetwork(cfg.Modalities, cfg.K())})
+	opts, done := options(c, stderr, &cfg, []runs.NetworkSpec{runs.TrainNetwork(cfg.Modalities, cfg.K(), cfg.Method)})
 	out, err := runs.Train(c.Context, cfg, opts)
 	done()
 	if err != nil {
