@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -221,6 +222,16 @@ func sweepCSV(axes []Axis, results []PointResult) []byte {
 	metric("predicted_winner", false)
 	metric("first_escape_right", false)
 	metric("prediction_right", false)
+	// One block per training method beyond naive (the joint_* columns).
+	methods := sweepMethods(results)
+	for _, m := range methods {
+		metric(m+"_test_acc", true)
+		metric(m+"_gap", true)
+		for r := 0; r < k; r++ {
+			metric(fmt.Sprintf("%s_m%d_alignment", m, r), true)
+			metric(fmt.Sprintf("%s_m%d_learned", m, r), false)
+		}
+	}
 
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
@@ -279,6 +290,17 @@ func sweepCSV(axes []Axis, results []PointResult) []byte {
 				num(row, "first_escape_right", flag(th.FirstRight))
 				num(row, "prediction_right", flag(th.Right))
 			}
+			for _, mr := range ss.Methods {
+				if mr.Method == "naive" || !mr.Completed {
+					continue
+				}
+				num(row, mr.Method+"_test_acc", mr.TestAcc)
+				num(row, mr.Method+"_gap", ss.Unimodal[r.Summary.BestUnimodal.Modality].TestAcc-mr.TestAcc)
+				for m := range mr.Alignment {
+					num(row, fmt.Sprintf("%s_m%d_alignment", mr.Method, m), mr.Alignment[m])
+					num(row, fmt.Sprintf("%s_m%d_learned", mr.Method, m), flag(mr.Learned[m]))
+				}
+			}
 			w.Write(row)
 		}
 	}
@@ -321,10 +343,38 @@ func sweepCSV(axes []Axis, results []PointResult) []byte {
 			num(row, "first_escape_right", th.FirstAccuracy)
 			num(row, "prediction_right", th.Accuracy)
 		}
+		for _, ma := range s.Methods {
+			if ma.Method == "naive" {
+				continue
+			}
+			num(row, ma.Method+"_test_acc", ma.TestAcc)
+			num(row, ma.Method+"_test_acc_std", ma.TestAccStd)
+			num(row, ma.Method+"_gap", ma.Gap)
+			num(row, ma.Method+"_gap_std", ma.GapStd)
+			for m := range ma.Alignment {
+				num(row, fmt.Sprintf("%s_m%d_alignment", ma.Method, m), ma.Alignment[m])
+				num(row, fmt.Sprintf("%s_m%d_alignment_std", ma.Method, m), ma.AlignmentStd[m])
+				num(row, fmt.Sprintf("%s_m%d_learned", ma.Method, m), ma.LearnedFraction[m])
+			}
+		}
 		w.Write(row)
 	}
 	w.Flush()
 	return buf.Bytes()
+}
+
+// sweepMethods lists the training methods beyond naive that the points were
+// compared with, in order of first appearance.
+func sweepMethods(results []PointResult) []string {
+	var out []string
+	for _, r := range results {
+		for _, m := range r.Summary.Methods {
+			if m.Method != "naive" && !slices.Contains(out, m.Method) {
+				out = append(out, m.Method)
+			}
+		}
+	}
+	return out
 }
 
 // sweepTable is the markdown table of the points.
@@ -342,6 +392,10 @@ func sweepTable(axes []Axis, results []PointResult) string {
 		header = append(header, fmt.Sprintf("uni-m%d test", r))
 	}
 	header = append(header, "joint test", "gap", "winner", "competition", "winner predicted", "seeds")
+	methods := sweepMethods(results)
+	for _, m := range methods {
+		header = append(header, m+" test")
+	}
 	fmt.Fprintf(&b, "| %s |\n|%s\n", strings.Join(header, " | "), strings.Repeat("---|", len(header)))
 	for _, r := range results {
 		s := r.Summary
@@ -362,6 +416,15 @@ func sweepTable(axes []Axis, results []PointResult) string {
 		}
 		row = append(row, pm(s.Joint.TestAcc, s.Joint.TestAccStd, 3), signedPM(s.Gap, s.GapStd),
 			modalityName(s.Winner), fraction(competitionFraction(s), len(s.SeedsAggregated)), predicted, strconv.Itoa(len(s.SeedsAggregated)))
+		for _, m := range methods {
+			cell := "n/a"
+			for _, ma := range s.Methods {
+				if ma.Method == m {
+					cell = pm(ma.TestAcc, ma.TestAccStd, 3)
+				}
+			}
+			row = append(row, cell)
+		}
 		fmt.Fprintf(&b, "| %s |\n", strings.Join(row, " | "))
 	}
 	return b.String()
