@@ -105,7 +105,9 @@ func sweepPlots(dir *RunDir, axes []Axis, results []PointResult) ([]string, erro
 			errs = append(errs, err)
 		}
 	}
-	return files, errors.Join(errs...)
+	theory, err := theoryPlots(dir, axes, valid)
+	files = append(files, theory...)
+	return files, errors.Join(append(errs, err)...)
 }
 
 // uniColor is the colour of modality r's uni-modal network in every sweep

@@ -18,12 +18,14 @@ type Theory struct {
 	EscapeAlone     []Num `json:"observed_escape_alone"` // uni-modal networks; NaN: never
 	EscapeJoint     []Num `json:"observed_escape_joint"` // naive joint network; NaN: never
 	PredictedWinner int   `json:"predicted_winner"`      // -1 when no modality is predicted to escape
-	// FirstRight says whether the predicted winner is the modality whose
-	// joint encoder escaped first; Right whether it is the modality the
-	// joint network learned (Summary.Winner of the seed). They differ when
-	// both modalities are learned jointly.
-	FirstRight bool `json:"first_right"`
-	Right      bool `json:"right"`
+	// FirstEscaper is the modality whose joint encoder escaped first (-1:
+	// none did, or several at the same step). FirstRight says whether the
+	// predicted winner is FirstEscaper; Right whether it is the modality
+	// the joint network learned (Summary.Winner of the seed). They differ
+	// when both modalities are learned jointly.
+	FirstEscaper int  `json:"first_escaper"`
+	FirstRight   bool `json:"first_right"`
+	Right        bool `json:"right"`
 }
 
 // theoryApplies tells whether the prediction covers cfg: the paper's patch
@@ -68,13 +70,17 @@ func theoryOf(cfg *Config, k int, runs []*NetworkRun, winner int) *Theory {
 		}
 	}
 	th.Right = th.PredictedWinner >= 0 && th.PredictedWinner == winner
-	first, earliest := -1, math.Inf(1)
+	th.FirstEscaper = -1
+	earliest := math.Inf(1)
 	for r, e := range th.EscapeJoint {
-		if float64(e) < earliest {
-			first, earliest = r, float64(e)
+		switch {
+		case float64(e) < earliest:
+			th.FirstEscaper, earliest = r, float64(e)
+		case float64(e) == earliest:
+			th.FirstEscaper = -1 // a tie: no modality escaped first
 		}
 	}
-	th.FirstRight = th.PredictedWinner >= 0 && th.PredictedWinner == first
+	th.FirstRight = th.PredictedWinner >= 0 && th.PredictedWinner == th.FirstEscaper
 	return th
 }
 
@@ -142,7 +148,7 @@ func aggregateTheory(k int, seeds []SeedSummary) *TheoryAggregate {
 				right++
 			}
 		}
-		if escaped(th.EscapeJoint) {
+		if th.FirstEscaper >= 0 {
 			a.FirstSeeds++
 			if th.FirstRight {
 				firstRight++
@@ -151,16 +157,6 @@ func aggregateTheory(k int, seeds []SeedSummary) *TheoryAggregate {
 	}
 	a.Accuracy, a.FirstAccuracy = ratio(right, a.Seeds), ratio(firstRight, a.FirstSeeds)
 	return a
-}
-
-// escaped tells whether some modality's joint encoder escaped.
-func escaped(steps []Num) bool {
-	for _, s := range steps {
-		if !math.IsNaN(float64(s)) {
-			return true
-		}
-	}
-	return false
 }
 
 // ratio is a/b, NaN for b = 0.

@@ -1,0 +1,816 @@
+package runs
+
+// The figures of the theory companion over a sweep (see runs/theory.go and
+// graph/theory.go), drawn when the points' seeds carry a Theory:
+//
+//	theory_escape    the predicted escape step of each modality against the
+//	                 observed one, one mark per point, seed and modality: in
+//	                 the uni-modal network (left) and in the joint network
+//	                 (right), where the modality predicted to lose is an open
+//	                 mark. A step that never came (or was not predicted
+//	                 within the training steps) sits on a grey band at the
+//	                 top (at the right).
+//	theory_accuracy  one axis: the fraction of seeds whose predicted winner
+//	                 escaped first in the joint network, and the fraction
+//	                 whose predicted winner was the modality it learned,
+//	                 against the swept value; two or more axes: heat maps of
+//	                 both fractions over the first two (a slice at the first
+//	                 value of the others, as the phase diagrams are).
+
+import (
+	"errors"
+	"fmt"
+	"image/color"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// theoryPlots draws the theory companion's figures of a sweep over axes
+// from its complete points results into dir, each as PNG and SVG, and
+// returns the names of the files written. A sweep whose complete seeds
+// carry no Theory (the prediction does not apply) has no such figure.
+func theoryPlots(dir *RunDir, axes []Axis, results []PointResult) ([]string, error) {
+	var valid []PointResult
+	for _, r := range results {
+		if r.Summary != nil {
+			valid = append(valid, r)
+		}
+	}
+	if !hasTheory(valid) {
+		return nil, nil
+	}
+	type theoryFigure struct {
+		name string
+		w, h vg.Length
+		draw func(draw.Canvas) error
+	}
+	figures := []theoryFigure{{"theory_escape", 11.6 * vg.Inch, 5.4 * vg.Inch, func(c draw.Canvas) error {
+		f, err := theoryEscapeFigure(valid)
+		if err != nil {
+			return err
+		}
+		f.draw(c)
+		return nil
+	}}}
+	switch {
+	case len(axes) == 1:
+		s := newSweepLine(axes[0], valid)
+		panelW := vg.Length(math.Min(7, math.Max(4.2, 3.2+0.4*float64(len(s.x))))) * vg.Inch
+		figures = append(figures, theoryFigure{"theory_accuracy", panelW + 2.9*vg.Inch, 4.4 * vg.Inch, func(c draw.Canvas) error {
+			f, err := theoryAccuracyFigure(s)
+			if err != nil {
+				return err
+			}
+			f.draw(c)
+			return nil
+		}})
+	case len(axes) >= 2:
+		g := newPhaseGrid(axes, valid)
+		_, h := g.size()
+		// Two heat maps side by side, each with its colour bar.
+		w := vg.Length(math.Min(9, math.Max(4.6, 2.4+0.7*float64(len(g.cols.Values))))) * vg.Inch
+		figures = append(figures, theoryFigure{"theory_accuracy", 2 * w, h + 0.3*vg.Inch, func(c draw.Canvas) error {
+			return theoryAccuracyMaps(g, c)
+		}})
+	}
+	// A figure that fails does not stop the other.
+	var files []string
+	var errs []error
+	for _, f := range figures {
+		names, err := saveFigure(dir, f.name, f.w, f.h, f.draw)
+		files = append(files, names...)
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return files, errors.Join(errs...)
+}
+
+// hasTheory tells whether some complete seed of results carries a Theory.
+func hasTheory(results []PointResult) bool {
+	for _, r := range results {
+		if r.Summary == nil {
+			continue
+		}
+		for _, ss := range completeSeeds(r.Summary) {
+			if ss.Theory != nil {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// theoryOfPoint is a point's theory aggregate: the summary's own, so that
+// the figure and sweep.md agree, or else one computed from its complete
+// seeds; nil where the theory does not apply.
+func theoryOfPoint(s *Summary) *TheoryAggregate {
+	if s == nil {
+		return nil
+	}
+	if s.Theory != nil {
+		return s.Theory
+	}
+	seeds := completeSeeds(s)
+	if len(seeds) == 0 || seeds[0].Theory == nil {
+		return nil
+	}
+	k := len(seeds[0].Theory.PredictedEscape)
+	for _, ss := range seeds {
+		if ss.Theory == nil || len(ss.Theory.PredictedEscape) < k ||
+			len(ss.Theory.EscapeAlone) < k || len(ss.Theory.EscapeJoint) < k {
+			return nil
+		}
+	}
+	return aggregateTheory(k, seeds)
+}
+
+// escapePair is one modality of one seed of one point: its predicted escape
+// step and the observed one (NaN: not predicted within the steps; never).
+type escapePair struct {
+	modality            int
+	predicted, observed float64
+	winner              bool // the modality predicted to win
+}
+
+// escapePairs is every complete seed's pairs, observed alone (joint false)
+// or in the joint network, and the most modalities of any seed.
+func escapePairs(results []PointResult, joint bool) ([]escapePair, int) {
+	var out []escapePair
+	k := 0
+	for _, r := range results {
+		for _, ss := range completeSeeds(r.Summary) {
+			th := ss.Theory
+			if th == nil {
+				continue
+			}
+			observed := th.EscapeAlone
+			if joint {
+				observed = th.EscapeJoint
+			}
+			for m := range th.PredictedEscape {
+				o := math.NaN()
+				if m < len(observed) {
+					o = float64(observed[m])
+				}
+				out = append(out, escapePair{modality: m, predicted: float64(th.PredictedEscape[m]), observed: o, winner: m == th.PredictedWinner})
+				k = max(k, m+1)
+			}
+		}
+	}
+	return out, k
+}
+
+// trainingSteps is the length of the training runs of results (the most
+// steps any network ran), 0 when unknown: a prediction missing is "not
+// within" this many steps.
+func trainingSteps(results []PointResult) int {
+	n := 0
+	for _, r := range results {
+		for _, net := range r.Summary.Networks {
+			n = max(n, net.Steps)
+		}
+	}
+	return n
+}
+
+// escapeScale maps escape steps to the axes of the escape figure, shared by
+// both axes of both panels so that y = x is the diagonal: log10 of the step
+// when the steps spread over a factor of 8 or more, else the step itself.
+// Above (right of) the range of the steps lies a band for the steps that
+// never came (were not predicted).
+type escapeScale struct {
+	log            bool
+	lo, hi         float64 // the range of the finite steps, as drawn
+	top            float64 // the top of the regular region, as drawn
+	bandLo, bandHi float64 // the band, as drawn
+}
+
+func newEscapeScale(steps int, pairs ...[]escapePair) escapeScale {
+	var vs []float64
+	for _, ps := range pairs {
+		for _, p := range ps {
+			vs = append(vs, finiteValues([]float64{p.predicted, p.observed})...)
+		}
+	}
+	var s escapeScale
+	lo, hi := minMax(vs)
+	s.log = len(vs) > 0 && lo >= 1 && hi/lo >= 8
+	if s.log {
+		lo, hi = math.Log10(lo), math.Log10(hi)
+	}
+	if !finite(lo, hi) {
+		// No step known: the range of training, or any.
+		lo, hi = 0, float64(max(steps, 100))
+	}
+	if hi-lo < 1e-9 {
+		d := 10.0
+		if s.log {
+			d = 0.2
+		}
+		lo, hi = lo-d, hi+d
+	}
+	span := hi - lo
+	s.lo, s.hi = lo-0.05*span, hi+0.05*span
+	if !s.log && lo >= 0 {
+		s.lo = math.Max(s.lo, 0)
+	}
+	s.top = s.hi
+	s.bandLo, s.bandHi = s.top+0.05*span, s.top+0.2*span
+	return s
+}
+
+// at is where step v is drawn, and whether it is finite (else the band).
+func (s escapeScale) at(v float64) (float64, bool) {
+	if !finite(v) {
+		return (s.bandLo + s.bandHi) / 2, false
+	}
+	if s.log {
+		return math.Log10(math.Max(v, 1)), true
+	}
+	return v, true
+}
+
+// bandTicks are the ticks of an escape axis: inner's up to the top of the
+// regular region, then one tick naming the band.
+type bandTicks struct {
+	inner plot.Ticker
+	top   float64
+	band  float64
+	label string
+}
+
+// Ticks returns the ticks from min to max.
+func (b bandTicks) Ticks(min, max float64) []plot.Tick {
+	var ts []plot.Tick
+	for _, t := range b.inner.Ticks(min, b.top) {
+		if t.Value >= min && t.Value <= b.top {
+			ts = append(ts, t)
+		}
+	}
+	return append(ts, plot.Tick{Value: b.band, Label: b.label})
+}
+
+// stepTicks are about five labelled ticks at a round step (1, 2 or 5 times
+// a power of ten), written as integers where they are, with unlabelled
+// ticks halfway: steps are counts, and gonum's default ticks write them
+// "25.00".
+type stepTicks struct{}
+
+// Ticks returns the ticks from min to max.
+func (stepTicks) Ticks(min, max float64) []plot.Tick {
+	if !finite(min, max) || max <= min {
+		return nil
+	}
+	raw := (max - min) / 5
+	mag := math.Pow(10, math.Floor(math.Log10(raw)))
+	step := 10 * mag
+	for _, m := range []float64{1, 2, 5} {
+		if m*mag >= raw {
+			step = m * mag
+			break
+		}
+	}
+	var ts []plot.Tick
+	for i := math.Ceil(min / step * 2); i/2*step <= max+step*1e-9; i++ {
+		v := i / 2 * step
+		t := plot.Tick{Value: v}
+		if math.Mod(i, 2) == 0 {
+			t.Label = strconv.FormatFloat(v, 'f', -1, 64)
+		}
+		ts = append(ts, t)
+	}
+	return ts
+}
+
+// axes lays out both axes of p.
+func (s escapeScale) axes(p *plot.Plot, steps int) {
+	var inner plot.Ticker = stepTicks{}
+	if s.log {
+		inner = log10Ticks{}
+	}
+	band := (s.bandLo + s.bandHi) / 2
+	beyond := "none"
+	if steps > 0 {
+		beyond = fmt.Sprintf("> %d", steps)
+	}
+	p.X.Min, p.X.Max = s.lo, s.bandHi
+	p.Y.Min, p.Y.Max = s.lo, s.bandHi
+	p.X.Tick.Marker = bandTicks{inner: inner, top: s.top, band: band, label: beyond}
+	p.Y.Tick.Marker = bandTicks{inner: inner, top: s.top, band: band, label: "never"}
+	p.X.Padding, p.Y.Padding = 0, 0
+}
+
+// escapeBand shades the band of the steps that never came: a horizontal
+// strip across the panel, or a vertical one.
+type escapeBand struct {
+	vertical bool
+	lo, hi   float64
+	fill     color.Color
+}
+
+// Plot fills the band.
+func (b escapeBand) Plot(c draw.Canvas, p *plot.Plot) {
+	trX, trY := p.Transforms(&c)
+	var r vg.Rectangle
+	if b.vertical {
+		r = vg.Rectangle{Min: vg.Point{X: trX(b.lo), Y: c.Min.Y}, Max: vg.Point{X: trX(b.hi), Y: c.Max.Y}}
+	} else {
+		r = vg.Rectangle{Min: vg.Point{X: c.Min.X, Y: trY(b.lo)}, Max: vg.Point{X: c.Max.X, Y: trY(b.hi)}}
+	}
+	pts := []vg.Point{r.Min, {X: r.Max.X, Y: r.Min.Y}, r.Max, {X: r.Min.X, Y: r.Max.Y}}
+	c.FillPolygon(b.fill, c.ClipPolygonXY(pts))
+}
+
+// escapeMark is one mark of the escape figure, at drawn coordinates.
+type escapeMark struct {
+	x, y  float64
+	glyph draw.GlyphStyle
+}
+
+// escapeMarks draws marks inside the panel; it has no data range, the
+// escape scale sets the axes.
+type escapeMarks []escapeMark
+
+// Plot draws the marks.
+func (ms escapeMarks) Plot(c draw.Canvas, p *plot.Plot) {
+	trX, trY := p.Transforms(&c)
+	for _, m := range ms {
+		pt := vg.Point{X: trX(m.x), Y: trY(m.y)}
+		if c.Contains(pt) {
+			c.DrawGlyph(m.glyph, pt)
+		}
+	}
+}
+
+// modalityShape is modality r's mark: a disc, a triangle, a square.
+func modalityShape(r int) draw.GlyphDrawer {
+	shapes := [...]draw.GlyphDrawer{draw.CircleGlyph{}, draw.PyramidGlyph{}, draw.BoxGlyph{}}
+	return shapes[((r%len(shapes))+len(shapes))%len(shapes)]
+}
+
+// openGlyph draws a shape as an outline thick enough to read: the shape,
+// then a smaller white copy on top.
+type openGlyph struct{ shape draw.GlyphDrawer }
+
+// DrawGlyph draws the outline.
+func (o openGlyph) DrawGlyph(c *draw.Canvas, sty draw.GlyphStyle, pt vg.Point) {
+	o.shape.DrawGlyph(c, sty, pt)
+	inner := sty
+	inner.Color = color.White
+	inner.Radius = sty.Radius - vg.Points(1.4)
+	if inner.Radius > 0 {
+		// The shapes fill with the canvas's colour, which Canvas.DrawGlyph
+		// set to the mark's.
+		c.SetColor(inner.Color)
+		o.shape.DrawGlyph(c, inner, pt)
+		c.SetColor(sty.Color)
+	}
+}
+
+// escapeGlyph is modality r's mark, open for a modality predicted to lose.
+func escapeGlyph(r int, open bool) draw.GlyphStyle {
+	sty := draw.GlyphStyle{Color: withAlpha(uniColor(r), 215), Radius: vg.Points(3.6), Shape: modalityShape(r)}
+	if open {
+		sty.Shape = openGlyph{modalityShape(r)}
+	}
+	return sty
+}
+
+// escapeStats are the agreement of the pairs whose steps are both known:
+// how many, the median of observed / predicted, and the correlation of the
+// steps as drawn (of their logarithms on a log scale).
+type escapeStats struct {
+	n                   int
+	medianRatio, corr   float64
+	medianError         float64 // median of |observed / predicted - 1|
+	never, notPredicted int     // observed never; not predicted within the steps
+	both                int     // of which both
+}
+
+func newEscapeStats(ps []escapePair, s escapeScale) escapeStats {
+	var st escapeStats
+	var ratios, xs, ys []float64
+	for _, p := range ps {
+		okP, okO := finite(p.predicted), finite(p.observed)
+		switch {
+		case !okP && !okO:
+			st.both++
+			st.never++
+			st.notPredicted++
+		case !okO:
+			st.never++
+		case !okP:
+			st.notPredicted++
+		default:
+			st.n++
+			if p.predicted > 0 {
+				ratios = append(ratios, p.observed/p.predicted)
+			}
+			x, _ := s.at(p.predicted)
+			y, _ := s.at(p.observed)
+			xs, ys = append(xs, x), append(ys, y)
+		}
+	}
+	st.medianRatio = median(ratios)
+	errs := make([]float64, len(ratios))
+	for i, r := range ratios {
+		errs[i] = math.Abs(r - 1)
+	}
+	st.medianError = median(errs)
+	st.corr = pearson(xs, ys)
+	return st
+}
+
+// median is the median of vs (NaN for none).
+func median(vs []float64) float64 {
+	vs = finiteValues(vs)
+	if len(vs) == 0 {
+		return math.NaN()
+	}
+	s := append([]float64(nil), vs...)
+	sort.Float64s(s)
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}
+
+// pearson is the correlation of xs and ys (NaN for fewer than three pairs
+// or no spread).
+func pearson(xs, ys []float64) float64 {
+	n := min(len(xs), len(ys))
+	if n < 3 {
+		return math.NaN()
+	}
+	mx, _ := meanStd(xs[:n])
+	my, _ := meanStd(ys[:n])
+	var sxy, sxx, syy float64
+	for i := range n {
+		dx, dy := xs[i]-mx, ys[i]-my
+		sxy, sxx, syy = sxy+dx*dy, sxx+dx*dx, syy+dy*dy
+	}
+	if !(sxx > 0 && syy > 0) {
+		return math.NaN()
+	}
+	return sxy / math.Sqrt(sxx*syy)
+}
+
+// line is the panel title's line of statistics.
+func (st escapeStats) line(log bool) string {
+	if st.n == 0 {
+		return "no step both predicted and observed"
+	}
+	out := fmt.Sprintf("observed/predicted: median %.2f, median |error| %.0f%%\n", st.medianRatio, 100*st.medianError)
+	if finite(st.corr) {
+		what := "r"
+		if log {
+			what = "r (log steps)"
+		}
+		out += fmt.Sprintf("%s = %.2f, ", what, st.corr)
+	}
+	return out + fmt.Sprintf("n = %d with both steps", st.n)
+}
+
+// escapePanel is one panel of the escape figure: the pairs of one network
+// on the shared scale, with y = x and the bands.
+func escapePanel(title string, ps []escapePair, s escapeScale, steps int, openLosers bool) (*plot.Plot, escapeStats) {
+	st := newEscapeStats(ps, s)
+	p := newPanel(title+"\n"+st.line(s.log), "predicted escape step", "observed escape step")
+	band := color.Gray{Y: 232}
+	p.Add(escapeBand{lo: s.bandLo, hi: s.bandHi, fill: band}, escapeBand{vertical: true, lo: s.bandLo, hi: s.bandHi, fill: band})
+	diag := lineStyle(color.Gray{Y: 90}, vg.Points(1))
+	diag.Dashes = dashes()
+	// The diagonal ends where the band begins, since the band's steps are
+	// not values.
+	p.Add(diagonal{lo: s.lo, hi: s.top, line: diag})
+
+	// The marks in a band are spread over it (by modality across, by order
+	// along a corner) so that they do not hide each other; a known step is
+	// drawn where it is.
+	half := (s.bandHi - s.bandLo) / 2
+	var corner []escapePair
+	var marks escapeMarks
+	k := 0
+	for _, q := range ps {
+		k = max(k, q.modality+1)
+	}
+	for _, q := range ps {
+		x, okX := s.at(q.predicted)
+		y, okY := s.at(q.observed)
+		switch {
+		case !okX && !okY:
+			corner = append(corner, q)
+			continue
+		case !okY:
+			y += 0.4 * half * jitterOffset(q.modality, k)
+		case !okX:
+			x += 0.4 * half * jitterOffset(q.modality, k)
+		}
+		marks = append(marks, escapeMark{x, y, escapeGlyph(q.modality, openLosers && !q.winner)})
+	}
+	for i, q := range corner {
+		x, _ := s.at(q.predicted)
+		y, _ := s.at(q.observed)
+		x += 0.6 * half * jitterOffset(i, len(corner))
+		y += 0.4 * half * jitterOffset(q.modality, k)
+		marks = append(marks, escapeMark{x, y, escapeGlyph(q.modality, openLosers && !q.winner)})
+	}
+	// Winners on top: in the joint panel, their filled marks lie on the
+	// diagonal and the open marks of the losers above it.
+	sort.SliceStable(marks, func(i, j int) bool { return isOpen(marks[i].glyph) && !isOpen(marks[j].glyph) })
+	p.Add(marks)
+	s.axes(p, steps)
+	return p, st
+}
+
+// isOpen tells whether a mark is drawn open.
+func isOpen(g draw.GlyphStyle) bool {
+	_, ok := g.Shape.(openGlyph)
+	return ok
+}
+
+// diagonal is the line y = x from lo to hi.
+type diagonal struct {
+	lo, hi float64
+	line   draw.LineStyle
+}
+
+// Plot draws the line.
+func (d diagonal) Plot(c draw.Canvas, p *plot.Plot) {
+	trX, trY := p.Transforms(&c)
+	c.StrokeLines(d.line, c.ClipLinesXY([]vg.Point{{X: trX(d.lo), Y: trY(d.lo)}, {X: trX(d.hi), Y: trY(d.hi)}})...)
+}
+
+// Thumbnail draws the line in a legend.
+func (d diagonal) Thumbnail(c *draw.Canvas) {
+	c.StrokeLine2(d.line, c.Min.X, c.Min.Y, c.Max.X, c.Max.Y)
+}
+
+// theoryEscapeFigure is the predicted escape step of each modality against
+// the observed one, alone and in the joint network.
+func theoryEscapeFigure(results []PointResult) (figure, error) {
+	alone, k := escapePairs(results, false)
+	joint, kj := escapePairs(results, true)
+	k = max(k, kj)
+	steps := trainingSteps(results)
+	s := newEscapeScale(steps, alone, joint)
+	pa, sa := escapePanel("Trained alone (uni-modal networks)", alone, s, steps, false)
+	pj, sj := escapePanel("In the joint network", joint, s, steps, true)
+
+	l := newLegend()
+	for r := 0; r < k; r++ {
+		l.Add(fmt.Sprintf("m%d", r), legendKey{glyph: ptr(escapeGlyph(r, false))})
+	}
+	l.Add("joint, predicted to lose", legendKey{glyph: ptr(escapeGlyph(0, true))})
+	diag := lineStyle(color.Gray{Y: 90}, vg.Points(1))
+	diag.Dashes = dashes()
+	l.Add("observed = predicted", diagonal{line: diag})
+	l.Add("")
+	within := "in training"
+	if steps > 0 {
+		within = fmt.Sprintf("within %d steps", steps)
+	}
+	l.Add("grey bands: no escape " + within)
+	l.Add(fmt.Sprintf("top, never escaped: alone %d,", sa.never))
+	l.Add(fmt.Sprintf("  joint %d", sj.never))
+	l.Add(fmt.Sprintf("right, none predicted: %d", max(sa.notPredicted, sj.notPredicted)))
+	l.Add(fmt.Sprintf("corner, neither: alone %d,", sa.both))
+	l.Add(fmt.Sprintf("  joint %d", sj.both))
+	l.Add("")
+	l.Add("one mark per point, seed")
+	l.Add(fmt.Sprintf("  and modality: %d marks", len(alone)))
+	l.Add(fmt.Sprintf("  (%d points); equal steps", len(results)))
+	l.Add("  overlap")
+	return figure{
+		title:  "Theory companion: predicted against observed escape step from the polynomial region",
+		panels: []*plot.Plot{pa, pj},
+		legend: l,
+	}, nil
+}
+
+// wilson is the Wilson score interval of k successes in n trials at z
+// standard errors (NaN for n = 0): an interval that stays inside [0, 1]
+// and is not empty at 0 or n successes, which a handful of seeds often
+// gives.
+func wilson(k, n int, z float64) (float64, float64) {
+	if n <= 0 {
+		return math.NaN(), math.NaN()
+	}
+	p, nf := float64(k)/float64(n), float64(n)
+	d := 1 + z*z/nf
+	c := (p + z*z/(2*nf)) / d
+	h := z * math.Sqrt(p*(1-p)/nf+z*z/(4*nf*nf)) / d
+	return math.Max(0, c-h), math.Min(1, c+h)
+}
+
+// accuracySeries is one of the fractions of the accuracy figure.
+type accuracySeries struct {
+	name  string // a heat map's title
+	short string // the legend's entry
+	color color.Color
+	frac  func(*TheoryAggregate) (Num, int)
+}
+
+// theorySeries are the two fractions: the theory's own claim (the
+// predicted winner escapes first) and its consequence (it is the modality
+// the joint network learns).
+func theorySeries() []accuracySeries {
+	return []accuracySeries{
+		{"predicted winner escaped first in the joint network", "escaped first jointly", okVermillion.color(255), func(a *TheoryAggregate) (Num, int) { return a.FirstAccuracy, a.FirstSeeds }},
+		{"predicted winner was the modality learned jointly", "was learned jointly", okBlue.color(255), func(a *TheoryAggregate) (Num, int) { return a.Accuracy, a.Seeds }},
+	}
+}
+
+// theoryAccuracyFigure is the prediction's accuracy against the swept
+// value: each fraction with its 95% Wilson interval, and under the data the
+// counts "k/n" of seeds at each point, one row per fraction.
+func theoryAccuracyFigure(s sweepLine) (figure, error) {
+	p := newPanel("", "", "fraction of seeds")
+	series := theorySeries()
+	p.Add(refLine{y: 1, line: lineStyle(color.Gray{Y: 200}, vg.Points(0.8))})
+	chance := 1 / float64(max(s.k, 2))
+	// Unlabelled: the legend names it, and a label would cover a bar.
+	p.Add(refLine{y: chance, line: refLineStyle()})
+	var none []string
+	for i, sum := range s.at {
+		if sum != nil && theoryOfPoint(sum) == nil {
+			none = append(none, s.axis.Values[i])
+		}
+	}
+	var rows []countRow
+	for si, sr := range series {
+		// Dodged less than the sweep figures' series: two series without
+		// samples beside their bars need little room.
+		off := 0.12 * s.step * (-1 + 2*float64(si)/float64(max(len(series)-1, 1)))
+		var marks accuracyMarks
+		row := countRow{color: sr.color}
+		// The line's points: every swept value, NaN (a break) where the
+		// point is missing or has no fraction.
+		var line []statGroup
+		for i, sum := range s.at {
+			line = append(line, statGroup{x: s.x[i] + off, mean: math.NaN()})
+			if sum == nil {
+				continue
+			}
+			row.x = append(row.x, s.x[i])
+			a := theoryOfPoint(sum)
+			if a == nil {
+				row.labels = append(row.labels, "n/a")
+				continue
+			}
+			f, n := sr.frac(a)
+			if n == 0 || !finite(float64(f)) {
+				row.labels = append(row.labels, fmt.Sprintf("-/%d", n))
+				continue
+			}
+			right := int(math.Round(float64(f) * float64(n)))
+			lo, hi := wilson(right, n, 1.96)
+			row.labels = append(row.labels, fmt.Sprintf("%d/%d", right, n))
+			marks = append(marks, statGroup{x: s.x[i] + off, mean: float64(f), lo: lo, hi: hi, color: sr.color})
+			line[i].mean = float64(f)
+		}
+		rows = append(rows, row)
+		if err := s.lineThrough(p, line, sr.color); err != nil {
+			return figure{}, err
+		}
+		p.Add(marks)
+	}
+	p.Add(countRows(rows))
+	s.setX(p)
+	// Room under 0 for the rows of counts.
+	p.Y.Min, p.Y.Max = -0.06-0.09*float64(len(rows)), 1.06
+	p.Y.Tick.Marker = linearTicks(0, 1, 0.25, "%.2f")
+
+	l := newLegend()
+	l.Add("the predicted winner...")
+	for _, sr := range series {
+		l.Add(sr.short, legendKey{glyph: ptr(meanGlyph(sr.color))})
+	}
+	l.Add("95% Wilson interval", legendKey{glyph: ptr(meanGlyph(color.Gray{Y: 60})), bar: true})
+	l.Add(fmt.Sprintf("chance (1/%d)", max(s.k, 2)), refLine{line: refLineStyle()})
+	l.Add("")
+	l.Add("rows under the data: k/n,")
+	l.Add("  right in k of the n seeds")
+	l.Add("  with a predicted winner and")
+	l.Add("  an escape (a learned modality)")
+	if n := len(none); n > 0 {
+		if n > 4 {
+			none = append(none[:3:3], "...")
+		}
+		l.Add(fmt.Sprintf("no theory at %d point%s (n/a):", n, plural(n)))
+		l.Add("  " + strings.Join(none, "; "))
+	}
+	s.notes(l)
+	return figure{
+		title:  fmt.Sprintf("Theory companion: is the modality predicted to escape first the winner? (against %s)", s.axis.Key),
+		panels: []*plot.Plot{p},
+		legend: l,
+	}, nil
+}
+
+// accuracyMarks draws fractions as discs with thin interval bars, lighter
+// than the marks: with a handful of seeds the intervals are wide, and would
+// otherwise outweigh the fractions themselves.
+type accuracyMarks []statGroup
+
+// Plot draws the marks.
+func (ms accuracyMarks) Plot(c draw.Canvas, p *plot.Plot) {
+	trX, trY := p.Transforms(&c)
+	for _, m := range ms {
+		x := trX(m.x)
+		if finite(m.lo, m.hi) && m.hi > m.lo {
+			bar := lineStyle(withAlpha(m.color, 150), vg.Points(1.2))
+			lo, hi := trY(m.lo), trY(m.hi)
+			c.StrokeLines(bar, c.ClipLinesY([]vg.Point{{X: x, Y: lo}, {X: x, Y: hi}})...)
+			for _, y := range []vg.Length{lo, hi} {
+				if c.ContainsY(y) {
+					c.StrokeLine2(bar, x-vg.Points(4), y, x+vg.Points(4), y)
+				}
+			}
+		}
+		if pt := (vg.Point{X: x, Y: trY(m.mean)}); finite(m.mean) && c.Contains(pt) {
+			c.DrawGlyph(meanGlyph(m.color), pt)
+		}
+	}
+}
+
+// countRow is one row of labels under a panel's data, one per x.
+type countRow struct {
+	x      []float64
+	labels []string
+	color  color.Color
+}
+
+// countRows writes its rows at the bottom of the panel, the first on top.
+type countRows []countRow
+
+// Plot draws the rows.
+func (rs countRows) Plot(c draw.Canvas, p *plot.Plot) {
+	trX, _ := p.Transforms(&c)
+	sty := textStyle(noteFontSize)
+	sty.XAlign, sty.YAlign = draw.XCenter, draw.YBottom
+	h := sty.Height("0/0") + vg.Points(3)
+	for i, r := range rs {
+		sty.Color = r.color
+		y := c.Min.Y + vg.Points(3) + vg.Length(len(rs)-1-i)*h
+		for j, x := range r.x {
+			if pt := (vg.Point{X: trX(x), Y: y}); c.ContainsX(pt.X) && j < len(r.labels) {
+				c.FillText(sty, pt, r.labels[j])
+			}
+		}
+	}
+}
+
+// theoryAccuracyMaps draws, side by side on c, heat maps of both fractions
+// over the grid's first two axes, each cell labelled "k/n".
+func theoryAccuracyMaps(g phaseGrid, c draw.Canvas) error {
+	title := "Theory companion: fraction of seeds whose predicted winner was right\n" + g.subtitle()
+	none := 0
+	for _, row := range g.at {
+		for _, s := range row {
+			if s != nil && theoryOfPoint(s) == nil {
+				none++
+			}
+		}
+	}
+	if none > 0 {
+		title += fmt.Sprintf("; no theory at %d point%s (n/a)", none, plural(none))
+	}
+	c = drawTitle(c, title)
+	half := (c.Max.X - c.Min.X) / 2
+	for i, sr := range theorySeries() {
+		z := g.values(func(s *Summary) float64 {
+			if a := theoryOfPoint(s); a != nil {
+				f, _ := sr.frac(a)
+				return float64(f)
+			}
+			return math.NaN()
+		})
+		labels := make([][]string, len(g.at))
+		for r, row := range g.at {
+			labels[r] = make([]string, len(row))
+			for col, s := range row {
+				labels[r][col] = "n/a"
+				if a := theoryOfPoint(s); a != nil {
+					f, n := sr.frac(a)
+					labels[r][col] = fraction(f, n)
+				}
+			}
+		}
+		h := g.base(z)
+		h.zLabel, h.zMin, h.zMax = "fraction of seeds", 0, 1
+		sub := draw.Crop(c, vg.Length(i)*half, -vg.Length(1-i)*half, 0, 0)
+		if err := (phaseMap{heatMap: h, labels: labels}).draw(sub, sr.name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
