@@ -10,7 +10,8 @@
 // (LateFusion: the joint network's score is the sum of the encoders'
 // scores) and the logistic loss (LogisticLoss). A uni-modal network is a
 // Network with one encoder; the late-fusion joint network has one encoder
-// per modality.
+// per modality. Beyond the paper: MLP and convolutional encoders,
+// concatenation fusion, softmax and squared losses, Adam.
 //
 // The parts are interfaces (interfaces.go): an Encoder owns its weights and
 // adds its forward pass to a graph; a Fusion combines encoders; a Loss turns
@@ -30,6 +31,17 @@
 // modalities, feature alignment of each class head and noise memorisation.
 // Training stops early, with a Result that says why, when the context is
 // cancelled or the loss or a weight stops being finite.
+//
+// # Methods and theory
+//
+// TrainConfig.Method chooses how a joint network trains: naive (the
+// paper's) or a method that rebalances modalities (ume, umt, ogm-ge,
+// alternating, gblend), each a Method in its own file that weighs the loss
+// terms of every step and may change the gradients. theory.go predicts,
+// from the data and the initial weights, when each modality's encoder
+// leaves the polynomial region of the smoothed ReLU (PredictEscape), and
+// training records when each head does. LinearProbe measures what a frozen
+// encoder's features know.
 //
 // # Gorgonia
 //

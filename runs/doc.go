@@ -16,6 +16,19 @@
 //	status.json   running, complete, interrupted or failed
 //	log.jsonl     structured log
 //
+// With Config.Methods, a comparison also trains the joint network with each
+// training method that rebalances modalities (see graph.Method), and the
+// summary compares them. Where it applies, the summary compares the theory
+// companion's predicted escape steps and winner (graph/theory.go) with
+// training.
+//
+// Sweep runs a comparison at every point of a grid over configuration keys
+// (ParseAxis), resumably and in shards, and Aggregate merges the points into
+// sweep.csv, sweep.md and plots, phase diagrams among them. Train trains one
+// network; ExportData and InspectData handle datasets on disk. The data come
+// from a source per Config.Dataset: the paper's synthetic distribution, an
+// NPY dataset, or two views of Fashion-MNIST.
+//
 // Results never depend on the number of workers: each network draws from
 // its own seeded streams. Every file is written to a temporary name and
 // renamed, and an existing run directory is never written into.
