@@ -52,12 +52,12 @@ type SweepOptions struct {
 
 // SweepOutcome is what a sweep leaves behind.
 type SweepOutcome struct {
-	Dir     string
-	State   string
-	Points  int // points of this shard
-	Skipped int // found complete and not rerun
-	Ran     int // completed by this invocation
-	Table   string
+	Dir     string `json:"dir"`
+	State   string `json:"state"`
+	Points  int    `json:"points"`  // points of this shard
+	Skipped int    `json:"skipped"` // found complete and not rerun
+	Ran     int    `json:"ran"`     // completed by this invocation
+	Table   string `json:"table"`
 }
 
 // Sweep runs a full comparison (every seed, every uni-modal network and the
