@@ -6,7 +6,7 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// DTypes maps the dtype names of the configuration to tensor dtypes.
+// dtypes maps the dtype names of the configuration to tensor dtypes.
 var dtypes = map[string]tensor.Dtype{"float64": tensor.Float64, "float32": tensor.Float32}
 
 // newDense makes a tensor of dtype holding values. A float64 tensor uses
@@ -39,18 +39,6 @@ func float64s(t *tensor.Dense) []float64 {
 		return out
 	}
 	panic(fmt.Sprintf("graph: unsupported data %T", t.Data()))
-}
-
-// copyFloat64s copies the values of t into dst (len(dst) == t.Size()).
-func copyFloat64s(dst []float64, t *tensor.Dense) {
-	switch d := t.Data().(type) {
-	case []float64:
-		copy(dst, d)
-	case []float32:
-		for i, v := range d {
-			dst[i] = float64(v)
-		}
-	}
 }
 
 // allFinite reports whether t holds no NaN or infinity.
