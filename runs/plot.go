@@ -9,6 +9,7 @@ package runs
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"image/color"
 	"math"
@@ -855,6 +856,51 @@ func (f figure) draw(c draw.Canvas) {
 	for i, p := range f.panels {
 		p.Draw(canvases[0][i])
 	}
+}
+
+// figureFile is a figure to save: its base file name, its size, and how to
+// draw it.
+type figureFile struct {
+	name string
+	w, h vg.Length
+	draw func(draw.Canvas) error
+}
+
+// built draws the figure build makes, building it on the first call only
+// (saveFigure draws each figure twice, as PNG and SVG). Building inside the
+// drawing lets render turn a panic of gonum/plot while building into an
+// error too.
+func built(build func() (figure, error)) func(draw.Canvas) error {
+	var f figure
+	var err error
+	done := false
+	return func(c draw.Canvas) error {
+		if !done {
+			f, err = build()
+			done = true
+		}
+		if err != nil {
+			return err
+		}
+		f.draw(c)
+		return nil
+	}
+}
+
+// saveFigures saves each of figures by saveFigure and returns the names of
+// the files written. A figure that fails does not stop the others: each
+// stands alone.
+func saveFigures(dir *RunDir, figures []figureFile) ([]string, error) {
+	var files []string
+	var errs []error
+	for _, f := range figures {
+		names, err := saveFigure(dir, f.name, f.w, f.h, f.draw)
+		files = append(files, names...)
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return files, errors.Join(errs...)
 }
 
 // saveFigure renders fn on a w×h canvas to base.png and base.svg in dir,

@@ -5,7 +5,6 @@ package runs
 // test accuracies, and the test accuracies over training.
 
 import (
-	"errors"
 	"fmt"
 	"image/color"
 	"math"
@@ -37,32 +36,13 @@ func comparePlots(dir *RunDir, cfg *Config, runs []*NetworkRun, s *Summary) ([]s
 		panelW = 3.7 * vg.Inch
 	}
 	legendW := 2.1 * vg.Inch
-	figures := []struct {
-		name string
-		w, h vg.Length
-		make func() (figure, error)
-	}{
-		{"alignment", vg.Length(d.k)*panelW + legendW, 4.2 * vg.Inch, func() (figure, error) { return alignmentFigure(d, th) }},
-		{"accuracy", vg.Length(2*d.k+1)*1.15*vg.Inch + legendW + 0.8*vg.Inch, 4.5 * vg.Inch, func() (figure, error) { return accuracyFigure(d) }},
-		{"accuracy_curves", vg.Length(d.k)*panelW + legendW, 4.2 * vg.Inch, func() (figure, error) { return accuracyCurvesFigure(d) }},
+	figures := []figureFile{
+		{"alignment", vg.Length(d.k)*panelW + legendW, 4.2 * vg.Inch, built(func() (figure, error) { return alignmentFigure(d, th) })},
+		{"accuracy", vg.Length(2*d.k+1)*1.15*vg.Inch + legendW + 0.8*vg.Inch, 4.5 * vg.Inch, built(func() (figure, error) { return accuracyFigure(d) })},
+		{"accuracy_curves", vg.Length(d.k)*panelW + legendW, 4.2 * vg.Inch, built(func() (figure, error) { return accuracyCurvesFigure(d) })},
 	}
 	figures = append(figures, methodFigures(d, s, th, panelW, legendW)...)
-	// A figure that fails does not stop the others: each stands alone.
-	var files []string
-	var errs []error
-	for _, f := range figures {
-		fig, err := f.make()
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", f.name, err))
-			continue
-		}
-		names, err := saveFigure(dir, f.name, f.w, f.h, func(c draw.Canvas) error { fig.draw(c); return nil })
-		files = append(files, names...)
-		if err != nil {
-			errs = append(errs, err)
-		}
-	}
-	return files, errors.Join(errs...)
+	return saveFigures(dir, figures)
 }
 
 // learnedLines are the alignments above which an encoder of each modality

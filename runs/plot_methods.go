@@ -16,17 +16,9 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 )
 
-// figureJob is a figure comparePlots draws: its base file name, its size,
-// and how to make it.
-type figureJob = struct {
-	name string
-	w, h vg.Length
-	make func() (figure, error)
-}
-
 // methodFigures are the figures of the training methods of a comparison:
 // none unless the summary compares more than one method.
-func methodFigures(d compareData, s *Summary, learned []refLine, panelW, legendW vg.Length) []figureJob {
+func methodFigures(d compareData, s *Summary, learned []refLine, panelW, legendW vg.Length) []figureFile {
 	if s == nil || len(s.Methods) < 2 {
 		return nil
 	}
@@ -34,8 +26,8 @@ func methodFigures(d compareData, s *Summary, learned []refLine, panelW, legendW
 	for _, m := range s.Methods {
 		methods = append(methods, m.Method)
 	}
-	return []figureJob{{"methods_alignment", vg.Length(d.k)*panelW + legendW, 4.2 * vg.Inch,
-		func() (figure, error) { return methodsAlignmentFigure(d, methods, learned) }}}
+	return []figureFile{{"methods_alignment", vg.Length(d.k)*panelW + legendW, 4.2 * vg.Inch,
+		built(func() (figure, error) { return methodsAlignmentFigure(d, methods, learned) })}}
 }
 
 // methodColor is the colour of the i-th training method: naive in the

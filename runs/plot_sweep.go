@@ -23,7 +23,6 @@ package runs
 // sweep.md agree; each seed's own value is a small dot beside them.
 
 import (
-	"errors"
 	"fmt"
 	"image/color"
 	"math"
@@ -44,41 +43,19 @@ import (
 // the 1-D figures and drawn as grey "n/a" cells in the heat maps. A sweep
 // with no axis or no complete point has no figure.
 func sweepPlots(dir *RunDir, axes []Axis, results []PointResult) ([]string, error) {
-	var valid []PointResult
-	for _, r := range results {
-		if r.Summary != nil {
-			valid = append(valid, r)
-		}
-	}
+	valid := completePoints(results)
 	if len(axes) == 0 || len(valid) == 0 {
 		return nil, nil
 	}
-	type sweepFigure struct {
-		name string
-		w, h vg.Length
-		draw func(draw.Canvas) error
-	}
-	var figures []sweepFigure
+	var figures []figureFile
 	if len(axes) == 1 {
 		s := newSweepLine(axes[0], valid)
 		panelW := vg.Length(math.Min(7, math.Max(4, 3.2+0.32*float64(len(s.x))))) * vg.Inch
 		alignW := vg.Length(math.Max(3.6, math.Min(float64(panelW/vg.Inch), 11.5/float64(max(s.k, 1))))) * vg.Inch
 		legendW := 2.3 * vg.Inch
-		// Each figure is built inside its drawing function, so that render
-		// turns a panic of gonum/plot while building it into an error too.
-		drawing := func(build func(sweepLine) (figure, error)) func(draw.Canvas) error {
-			return func(c draw.Canvas) error {
-				f, err := build(s)
-				if err != nil {
-					return err
-				}
-				f.draw(c)
-				return nil
-			}
-		}
 		figures = append(figures,
-			sweepFigure{"sweep_accuracy", panelW*1.75 + legendW + 0.4*vg.Inch, 4.4 * vg.Inch, drawing(sweepAccuracyFigure)},
-			sweepFigure{"sweep_alignment", vg.Length(max(s.k, 1))*alignW + legendW, 4.4 * vg.Inch, drawing(sweepAlignmentFigure)},
+			figureFile{"sweep_accuracy", panelW*1.75 + legendW + 0.4*vg.Inch, 4.4 * vg.Inch, built(func() (figure, error) { return sweepAccuracyFigure(s) })},
+			figureFile{"sweep_alignment", vg.Length(max(s.k, 1))*alignW + legendW, 4.4 * vg.Inch, built(func() (figure, error) { return sweepAlignmentFigure(s) })},
 		)
 	} else {
 		g := newPhaseGrid(axes, valid)
@@ -92,22 +69,23 @@ func sweepPlots(dir *RunDir, axes []Axis, results []PointResult) ([]string, erro
 			{"phase_joint_accuracy", g.jointAccuracyMap},
 		} {
 			m, title := f.build()
-			figures = append(figures, sweepFigure{f.name, w, h, func(c draw.Canvas) error { return m.draw(c, title) }})
+			figures = append(figures, figureFile{f.name, w, h, func(c draw.Canvas) error { return m.draw(c, title) }})
 		}
 	}
-	// A figure that fails does not stop the others: each stands alone.
-	var files []string
-	var errs []error
-	for _, f := range figures {
-		names, err := saveFigure(dir, f.name, f.w, f.h, f.draw)
-		files = append(files, names...)
-		if err != nil {
-			errs = append(errs, err)
+	figures = append(figures, theoryFigures(axes, valid)...)
+	return saveFigures(dir, figures)
+}
+
+// completePoints are the points of results that have a summary: those whose
+// seeds have all finished.
+func completePoints(results []PointResult) []PointResult {
+	var complete []PointResult
+	for _, r := range results {
+		if r.Summary != nil {
+			complete = append(complete, r)
 		}
 	}
-	theory, err := theoryPlots(dir, axes, valid)
-	files = append(files, theory...)
-	return files, errors.Join(append(errs, err)...)
+	return complete
 }
 
 // uniColor is the colour of modality r's uni-modal network in every sweep

@@ -18,7 +18,6 @@ package runs
 //	                 value of the others, as the phase diagrams are).
 
 import (
-	"errors"
 	"fmt"
 	"image/color"
 	"math"
@@ -31,65 +30,29 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 )
 
-// theoryPlots draws the theory companion's figures of a sweep over axes
-// from its complete points results into dir, each as PNG and SVG, and
-// returns the names of the files written. A sweep whose complete seeds
-// carry no Theory (the prediction does not apply) has no such figure.
-func theoryPlots(dir *RunDir, axes []Axis, results []PointResult) ([]string, error) {
-	var valid []PointResult
-	for _, r := range results {
-		if r.Summary != nil {
-			valid = append(valid, r)
-		}
-	}
-	if !hasTheory(valid) {
-		return nil, nil
-	}
-	type theoryFigure struct {
-		name string
-		w, h vg.Length
-		draw func(draw.Canvas) error
-	}
-	figures := []theoryFigure{{"theory_escape", 11.6 * vg.Inch, 5.4 * vg.Inch, func(c draw.Canvas) error {
-		f, err := theoryEscapeFigure(valid)
-		if err != nil {
-			return err
-		}
-		f.draw(c)
+// theoryFigures are the theory companion's figures of a sweep over axes
+// with complete points results: none when no complete seed carries a
+// Theory (the prediction does not apply).
+func theoryFigures(axes []Axis, results []PointResult) []figureFile {
+	if !hasTheory(results) {
 		return nil
-	}}}
+	}
+	figures := []figureFile{{"theory_escape", 11.6 * vg.Inch, 5.4 * vg.Inch, built(func() (figure, error) { return theoryEscapeFigure(results) })}}
 	switch {
 	case len(axes) == 1:
-		s := newSweepLine(axes[0], valid)
+		s := newSweepLine(axes[0], results)
 		panelW := vg.Length(math.Min(7, math.Max(4.2, 3.2+0.4*float64(len(s.x))))) * vg.Inch
-		figures = append(figures, theoryFigure{"theory_accuracy", panelW + 2.9*vg.Inch, 4.4 * vg.Inch, func(c draw.Canvas) error {
-			f, err := theoryAccuracyFigure(s)
-			if err != nil {
-				return err
-			}
-			f.draw(c)
-			return nil
-		}})
+		figures = append(figures, figureFile{"theory_accuracy", panelW + 2.9*vg.Inch, 4.4 * vg.Inch, built(func() (figure, error) { return theoryAccuracyFigure(s) })})
 	case len(axes) >= 2:
-		g := newPhaseGrid(axes, valid)
+		g := newPhaseGrid(axes, results)
 		_, h := g.size()
 		// Two heat maps side by side, each with its colour bar.
 		w := vg.Length(math.Min(9, math.Max(4.6, 2.4+0.7*float64(len(g.cols.Values))))) * vg.Inch
-		figures = append(figures, theoryFigure{"theory_accuracy", 2 * w, h + 0.3*vg.Inch, func(c draw.Canvas) error {
+		figures = append(figures, figureFile{"theory_accuracy", 2 * w, h + 0.3*vg.Inch, func(c draw.Canvas) error {
 			return theoryAccuracyMaps(g, c)
 		}})
 	}
-	// A figure that fails does not stop the other.
-	var files []string
-	var errs []error
-	for _, f := range figures {
-		names, err := saveFigure(dir, f.name, f.w, f.h, f.draw)
-		files = append(files, names...)
-		if err != nil {
-			errs = append(errs, err)
-		}
-	}
-	return files, errors.Join(errs...)
+	return figures
 }
 
 // hasTheory tells whether some complete seed of results carries a Theory.

@@ -71,14 +71,14 @@ func withoutTheory(results []PointResult, i int) {
 	}
 }
 
-var theoryFigures = []string{"theory_escape", "theory_accuracy"}
+var theoryFigureNames = []string{"theory_escape", "theory_accuracy"}
 
 // drawTheory draws the theory figures of a sweep into a new directory and
 // checks them.
 func drawTheory(t *testing.T, axes []Axis, results []PointResult, figures ...string) {
 	t.Helper()
 	dir := tempRunDir(t)
-	files, err := theoryPlots(dir, axes, results)
+	files, err := saveFigures(dir, theoryFigures(axes, completePoints(results)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,21 +113,21 @@ func TestTheoryPlots1D(t *testing.T) {
 	t.Run("K=2", func(t *testing.T) {
 		results := withTheory(fakeSweep(axes, 2, 4, 2), 2, 4)
 		withoutTheory(results, 3)
-		drawTheory(t, axes, results, theoryFigures...)
+		drawTheory(t, axes, results, theoryFigureNames...)
 	})
 	t.Run("K=3 log steps", func(t *testing.T) {
-		drawTheory(t, axes, withTheory(fakeSweep(axes, 3, 3), 3, 40), theoryFigures...)
+		drawTheory(t, axes, withTheory(fakeSweep(axes, 3, 3), 3, 40), theoryFigureNames...)
 	})
 	t.Run("one seed", func(t *testing.T) {
-		drawTheory(t, axes, withTheory(fakeSweep(axes, 2, 1), 2, 3), theoryFigures...)
+		drawTheory(t, axes, withTheory(fakeSweep(axes, 2, 1), 2, 3), theoryFigureNames...)
 	})
 	t.Run("categorical", func(t *testing.T) {
 		cat := []Axis{{Key: "alpha", Values: []string{"1,0.3", "1,0.5", "0.5,1"}}}
-		drawTheory(t, cat, withTheory(fakeSweep(cat, 2, 3), 2, 3), theoryFigures...)
+		drawTheory(t, cat, withTheory(fakeSweep(cat, 2, 3), 2, 3), theoryFigureNames...)
 	})
 	t.Run("one value", func(t *testing.T) {
 		one := []Axis{{Key: "mu[0]", Values: []string{"0.1"}}}
-		drawTheory(t, one, withTheory(fakeSweep(one, 2, 2), 2, 3), theoryFigures...)
+		drawTheory(t, one, withTheory(fakeSweep(one, 2, 2), 2, 3), theoryFigureNames...)
 	})
 }
 
@@ -139,14 +139,14 @@ func TestTheoryPlots2D(t *testing.T) {
 	t.Run("K=2", func(t *testing.T) {
 		results := withTheory(fakeSweep(axes, 2, 3, 5), 2, 4)
 		withoutTheory(results, 0)
-		drawTheory(t, axes, results, theoryFigures...)
+		drawTheory(t, axes, results, theoryFigureNames...)
 	})
 	t.Run("K=3 one seed", func(t *testing.T) {
-		drawTheory(t, axes, withTheory(fakeSweep(axes, 3, 1), 3, 4), theoryFigures...)
+		drawTheory(t, axes, withTheory(fakeSweep(axes, 3, 1), 3, 4), theoryFigureNames...)
 	})
 	t.Run("3 axes", func(t *testing.T) {
 		three := append(append([]Axis(nil), axes...), Axis{Key: "n-train", Values: []string{"100", "200"}})
-		drawTheory(t, three, withTheory(fakeSweep(three, 2, 2), 2, 4), theoryFigures...)
+		drawTheory(t, three, withTheory(fakeSweep(three, 2, 2), 2, 4), theoryFigureNames...)
 	})
 }
 
@@ -166,7 +166,7 @@ func TestTheoryPlotsEdges(t *testing.T) {
 			}
 			r.Summary.Theory = aggregateTheory(2, completeSeeds(r.Summary))
 		}
-		drawTheory(t, axes, results, theoryFigures...)
+		drawTheory(t, axes, results, theoryFigureNames...)
 	})
 	t.Run("equal steps", func(t *testing.T) {
 		results := withTheory(fakeSweep(axes, 2, 2), 2, 4)
@@ -178,13 +178,13 @@ func TestTheoryPlotsEdges(t *testing.T) {
 				}
 			}
 		}
-		drawTheory(t, axes, results, theoryFigures...)
+		drawTheory(t, axes, results, theoryFigureNames...)
 	})
 	t.Run("zero steps", func(t *testing.T) {
 		results := withTheory(fakeSweep(axes, 2, 2), 2, 40)
 		results[0].Summary.PerSeed[0].Theory.PredictedEscape[0] = 0
 		results[0].Summary.PerSeed[0].Theory.EscapeAlone[0] = 0
-		drawTheory(t, axes, results, theoryFigures...)
+		drawTheory(t, axes, results, theoryFigureNames...)
 	})
 	t.Run("no axis", func(t *testing.T) {
 		drawTheory(t, nil, withTheory(fakeSweep(nil, 2, 3), 2, 4), "theory_escape")
@@ -209,7 +209,7 @@ func TestTheoryPlotsNoTheory(t *testing.T) {
 	for _, axes := range [][]Axis{nil, one, two} {
 		for _, results := range [][]PointResult{nil, fakeSweep(axes, 2, 3), {{Point: Point{Index: 0}}}} {
 			dir := tempRunDir(t)
-			files, err := theoryPlots(dir, axes, results)
+			files, err := saveFigures(dir, theoryFigures(axes, completePoints(results)))
 			if err != nil || len(files) != 0 {
 				t.Errorf("%d axes, %d points without theory: files %v, err %v; want nothing", len(axes), len(results), files, err)
 			}
@@ -228,9 +228,9 @@ func TestTheoryPlotsNoTheory(t *testing.T) {
 // when its seeds carry one.
 func TestSweepPlotsTheory(t *testing.T) {
 	one := []Axis{{Key: "alpha[1]", Values: []string{"0.4", "0.5", "0.6"}}}
-	drawSweep(t, one, withTheory(fakeSweep(one, 2, 3), 2, 4), append(append([]string(nil), lineFigures...), theoryFigures...))
+	drawSweep(t, one, withTheory(fakeSweep(one, 2, 3), 2, 4), append(append([]string(nil), lineFigures...), theoryFigureNames...))
 	two := []Axis{{Key: "alpha[1]", Values: []string{"0.4", "0.5"}}, {Key: "mu[0]", Values: []string{"0", "0.1"}}}
-	drawSweep(t, two, withTheory(fakeSweep(two, 2, 3), 2, 4), append(append([]string(nil), phaseFigures...), theoryFigures...))
+	drawSweep(t, two, withTheory(fakeSweep(two, 2, 3), 2, 4), append(append([]string(nil), phaseFigures...), theoryFigureNames...))
 }
 
 func TestEscapeStats(t *testing.T) {
