@@ -492,21 +492,32 @@ func (k legendKey) Thumbnail(c *draw.Canvas) {
 	}
 }
 
-// pointGroup is the samples at one position x (a category, or a value of a
-// swept parameter), e.g. one network's final accuracy over seeds. NaN
-// samples are left out.
-type pointGroup struct {
-	x      float64
-	values []float64
-	color  color.Color
+// statGroup is the values at one position x (a category, or a value of a
+// swept parameter), e.g. one network's final test accuracy over seeds: the
+// mean, the band lo..hi around it, and the seeds' own values as samples.
+// The mean and band are given rather than computed from the samples where
+// a summary already holds them (a sweep's), so that a figure never
+// disagrees with the table beside it; sampleGroup computes them.
+type statGroup struct {
+	x            float64
+	mean, lo, hi float64 // NaN for none
+	samples      []float64
+	color        color.Color
 }
 
-// pointGroups draws each group as its mean with a ± one standard deviation
-// bar at x, labelled with the mean when format is set, and its samples as
-// small dots in a column just left of the bar, spread sideways so that
-// equal values stay visible.
-type pointGroups struct {
-	groups []pointGroup
+// sampleGroup is the group of values at x: their mean with a ± one
+// standard deviation band, NaN values left out.
+func sampleGroup(x float64, values []float64, c color.Color) statGroup {
+	m, sd := meanStd(finiteValues(values))
+	return statGroup{x: x, mean: m, lo: m - sd, hi: m + sd, samples: values, color: c}
+}
+
+// statGroups draws each group as its mean with a bar from lo to hi at x,
+// labelled with the mean when format is set, and its samples as small dots
+// in a column just left of the bar, spread sideways so that equal values
+// stay visible.
+type statGroups struct {
+	groups []statGroup
 	shift  float64 // the samples' column is at x - shift, in x units
 	jitter float64 // half-width of the samples' sideways spread, in x units
 	format string  // label of the mean, e.g. "%.3f"; "" for none
@@ -523,23 +534,25 @@ func jitterOffset(i, n int) float64 {
 }
 
 // Plot draws the groups.
-func (g pointGroups) Plot(c draw.Canvas, p *plot.Plot) {
+func (g statGroups) Plot(c draw.Canvas, p *plot.Plot) {
 	trX, trY := p.Transforms(&c)
 	for _, gr := range g.groups {
-		vs := finiteValues(gr.values)
-		if len(vs) == 0 || !finite(gr.x) {
+		if !finite(gr.x) {
 			continue
 		}
+		vs := finiteValues(gr.samples)
 		dot := sampleGlyph(gr.color)
 		for i, v := range vs {
-			c.DrawGlyph(dot, vg.Point{X: trX(gr.x - g.shift + g.jitter*jitterOffset(i, len(vs))), Y: trY(v)})
+			pt := vg.Point{X: trX(gr.x - g.shift + g.jitter*jitterOffset(i, len(vs))), Y: trY(v)}
+			if c.Contains(pt) {
+				c.DrawGlyph(dot, pt)
+			}
 		}
-		m, sd := meanStd(vs)
-		x, y := trX(gr.x), trY(m)
-		if sd > 0 {
+		x := trX(gr.x)
+		if finite(gr.lo, gr.hi) && gr.hi > gr.lo {
 			bar := lineStyle(gr.color, vg.Points(1.6))
-			lo, hi := trY(m-sd), trY(m+sd)
-			capW := vg.Points(6)
+			lo, hi := trY(gr.lo), trY(gr.hi)
+			capW := vg.Points(5)
 			c.StrokeLines(bar, c.ClipLinesY([]vg.Point{{X: x, Y: lo}, {X: x, Y: hi}})...)
 			for _, yy := range []vg.Length{lo, hi} {
 				if c.ContainsY(yy) {
@@ -547,36 +560,42 @@ func (g pointGroups) Plot(c draw.Canvas, p *plot.Plot) {
 				}
 			}
 		}
-		c.DrawGlyph(meanGlyph(gr.color), vg.Point{X: x, Y: y})
-		if g.format != "" && c.ContainsY(y) {
+		if !finite(gr.mean) {
+			continue
+		}
+		pt := vg.Point{X: x, Y: trY(gr.mean)}
+		if !c.Contains(pt) {
+			continue
+		}
+		c.DrawGlyph(meanGlyph(gr.color), pt)
+		if g.format != "" {
 			sty := textStyle(noteFontSize)
 			sty.XAlign, sty.YAlign = draw.XLeft, draw.YCenter
-			c.FillText(sty, vg.Point{X: x + vg.Points(9), Y: y}, fmt.Sprintf(g.format, m))
+			c.FillText(sty, vg.Point{X: x + vg.Points(9), Y: pt.Y}, fmt.Sprintf(g.format, gr.mean))
 		}
 	}
 }
 
-// sampleGlyph is the dot of one sample of a pointGroup.
+// sampleGlyph is the dot of one sample of a statGroup.
 func sampleGlyph(c color.Color) draw.GlyphStyle {
 	return draw.GlyphStyle{Color: withAlpha(c, 170), Radius: vg.Points(2.6), Shape: draw.CircleGlyph{}}
 }
 
-// meanGlyph is the marker of a pointGroup's mean.
+// meanGlyph is the marker of a statGroup's mean.
 func meanGlyph(c color.Color) draw.GlyphStyle {
 	return draw.GlyphStyle{Color: c, Radius: vg.Points(4.2), Shape: draw.CircleGlyph{}}
 }
 
-// DataRange covers every sample and every mean ± std.
-func (g pointGroups) DataRange() (xmin, xmax, ymin, ymax float64) {
+// DataRange covers every sample, mean and bar.
+func (g statGroups) DataRange() (xmin, xmax, ymin, ymax float64) {
 	xmin, ymin = math.Inf(1), math.Inf(1)
 	xmax, ymax = math.Inf(-1), math.Inf(-1)
 	for _, gr := range g.groups {
-		vs := finiteValues(gr.values)
+		vs := finiteValues(append([]float64{gr.mean, gr.lo, gr.hi}, gr.samples...))
 		if len(vs) == 0 || !finite(gr.x) {
 			continue
 		}
-		m, sd := meanStd(vs)
-		lo, hi := minMax(append(vs, m-sd, m+sd))
+		lo, hi := minMax(vs)
 		xmin, xmax = math.Min(xmin, gr.x-g.shift-g.jitter), math.Max(xmax, gr.x+g.jitter)
 		ymin, ymax = math.Min(ymin, lo), math.Max(ymax, hi)
 	}

@@ -330,14 +330,14 @@ func chanceLine() refLine {
 // the uni-modal networks, the joint network, and each encoder of the joint
 // network used alone.
 func accuracyFigure(d compareData) (figure, error) {
-	var groups []pointGroup
+	var groups []statGroup
 	var names []string
 	add := func(network, metric, name string, c color.Color) {
 		vs := d.finals(network, metric)
 		if n := d.shown(network); n < d.seeds {
 			name += fmt.Sprintf("\n%d of %d seeds", n, d.seeds)
 		}
-		groups = append(groups, pointGroup{x: float64(len(groups)), values: vs, color: c})
+		groups = append(groups, sampleGroup(float64(len(groups)), vs, c))
 		names = append(names, name)
 	}
 	for r := 0; r < d.k; r++ {
@@ -349,12 +349,12 @@ func accuracyFigure(d compareData) (figure, error) {
 	}
 
 	p := newPanel("", "", "test accuracy")
-	pg := pointGroups{groups: groups, shift: 0.2, jitter: 0.06, format: "%.3f"}
+	pg := statGroups{groups: groups, shift: 0.2, jitter: 0.06, format: "%.3f"}
 	// The axis covers the samples, not mean - std: a bar may be clipped at
 	// the bottom, but the axis keeps its usual range.
 	lowest := math.NaN()
 	for _, g := range groups {
-		l, _ := minMax(g.values)
+		l, _ := minMax(g.samples)
 		lowest = fmin(lowest, l)
 	}
 	sep := draw.LineStyle{Color: color.Gray{Y: 170}, Width: vg.Points(0.8)}
