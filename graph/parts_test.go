@@ -118,26 +118,25 @@ func perturbBiases(net *Network, seed uint64) {
 	}
 }
 
-// checkGradientFD compares every entry of the gradient of net's training
-// loss on ds.Train with a central finite difference of the loss the graph
-// computes. Where they disagree, a second difference with step 2h tells a
-// wrong gradient (both differences agree, and their extrapolation to step 0
-// does not match) from a perturbation that crosses a kink of the loss (a ReLU, the smoothed ReLU's second derivative at 0
+// checkProgramGradient compares every entry of the gradient that the
+// training program p computes for params with a central finite difference
+// of the loss p computes. Where they disagree, a second difference with
+// step 2h tells a wrong gradient (both differences agree, and their
+// extrapolation to step 0 does not match) from a perturbation that crosses
+// a kink of the loss (a ReLU, the smoothed ReLU's second derivative at 0
 // and rho, the choice of a max pooling), where they do not; such entries
 // are skipped, and they must be rare. At least a fraction minNonzero of the
 // gradient entries must be non-zero, or the check is too weak.
-func checkGradientFD(t *testing.T, net *Network, ds *dataset.Dataset, minNonzero float64) {
+func checkProgramGradient(t *testing.T, p *program, params []*tensor.Dense, minNonzero float64) {
 	t.Helper()
 	const (
 		h   = 1e-5 // central differences: error O(h²) ~ 1e-10, rounding ~ 1e-16/h
 		rel = 1e-6
 		abs = 1e-10 // for entries whose gradient is (nearly) zero
 	)
-	p := compileTrainStep(t, net, ds)
 	if err := p.run(); err != nil {
 		t.Fatal(err)
 	}
-	params := net.Params()
 	if len(p.grads) != len(params) {
 		t.Fatalf("%d gradients for %d weight tensors", len(p.grads), len(params))
 	}
@@ -225,7 +224,7 @@ func runGradCases(t *testing.T, minNonzero float64, cases []gradCase) {
 				t.Fatal(err)
 			}
 			perturbBiases(net, 3)
-			checkGradientFD(t, net, c.ds, minNonzero)
+			checkProgramGradient(t, compileTrainStep(t, net, c.ds), net.Params(), minNonzero)
 		})
 	}
 }
