@@ -107,28 +107,42 @@ func asList(t *testing.T, what string, v any) []any {
 	return l
 }
 
-// compareOnce runs the tiny comparison once per test binary and shares it:
-// several tests read the same run directory.
-var compareOnce = struct {
-	sync.Mutex
-	cfg Config
-	out *Outcome
-}{}
+// sharedRun is a piece of work several tests read, such as a run
+// directory, done once per test binary.
+type sharedRun[T any] struct {
+	mu   sync.Mutex
+	done bool
+	cfg  Config
+	out  T
+}
+
+// get does the work the first time it is asked for: run on the config
+// config makes, writing under a directory shared by the test binary. It
+// returns that config and run's outcome.
+func (s *sharedRun[T]) get(t *testing.T, config func(*testing.T) Config, run func(Config) (T, error)) (Config, T) {
+	t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.done {
+		cfg := config(t)
+		cfg.Out = sharedTempDir(t)
+		out, err := run(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.cfg, s.out, s.done = cfg, out, true
+	}
+	return s.cfg, s.out
+}
+
+// compareOnce is the tiny comparison: several tests read its run directory.
+var compareOnce sharedRun[*Outcome]
 
 func tinyCompare(t *testing.T) (Config, *Outcome) {
 	t.Helper()
-	compareOnce.Lock()
-	defer compareOnce.Unlock()
-	if compareOnce.out == nil {
-		cfg := tinyConfig(t)
-		cfg.Out = sharedTempDir(t)
-		out, err := Compare(context.Background(), cfg, Options{})
-		if err != nil {
-			t.Fatalf("Compare: %v", err)
-		}
-		compareOnce.cfg, compareOnce.out = cfg, out
-	}
-	return compareOnce.cfg, compareOnce.out
+	return compareOnce.get(t, tinyConfig, func(cfg Config) (*Outcome, error) {
+		return Compare(context.Background(), cfg, Options{})
+	})
 }
 
 // sharedTempDir is a temporary directory that outlives the test that made

@@ -40,30 +40,17 @@ func methodsConfig(t *testing.T) Config {
 	return c
 }
 
-// methodsOnce runs the comparison of every method once per test binary.
-var methodsOnce = struct {
-	sync.Mutex
-	cfg Config
-	out *Outcome
-}{}
+// methodsOnce is the comparison of every method.
+var methodsOnce sharedRun[*Outcome]
 
 func methodsCompare(t *testing.T) (Config, *Outcome) {
 	t.Helper()
-	methodsOnce.Lock()
-	defer methodsOnce.Unlock()
-	if methodsOnce.out == nil {
-		cfg := methodsConfig(t)
-		cfg.Out = sharedTempDir(t)
-		out, err := Compare(context.Background(), cfg, Options{})
-		if err != nil {
-			t.Fatalf("Compare: %v", err)
-		}
-		methodsOnce.cfg, methodsOnce.out = cfg, out
-	}
-	return methodsOnce.cfg, methodsOnce.out
+	return methodsOnce.get(t, methodsConfig, func(cfg Config) (*Outcome, error) {
+		return Compare(context.Background(), cfg, Options{})
+	})
 }
 
-// readSummary decodes summary.json of out.
+// loadSummary decodes summary.json of out.
 func loadSummary(t *testing.T, out *Outcome) *Summary {
 	t.Helper()
 	var s Summary

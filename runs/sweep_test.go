@@ -33,28 +33,15 @@ func tinyAxes(t *testing.T) []Axis {
 	return []Axis{parseAxis(t, "n-train=40,60"), parseAxis(t, "mu[0]=0.1,0.2")}
 }
 
-// sweepOnce runs the tiny 2x2 sweep once per test binary; tests that
-// change a sweep directory work on a copy (copyTree).
-var sweepOnce = struct {
-	sync.Mutex
-	cfg Config
-	out *SweepOutcome
-}{}
+// sweepOnce is the tiny 2x2 sweep; tests that change a sweep directory
+// work on a copy (copyTree).
+var sweepOnce sharedRun[*SweepOutcome]
 
 func tinySweep(t *testing.T) (Config, *SweepOutcome) {
 	t.Helper()
-	sweepOnce.Lock()
-	defer sweepOnce.Unlock()
-	if sweepOnce.out == nil {
-		cfg := tinySweepConfig(t)
-		cfg.Out = sharedTempDir(t)
-		out, err := Sweep(context.Background(), cfg, tinyAxes(t), SweepOptions{Dir: filepath.Join(cfg.Out, "sweep")})
-		if err != nil {
-			t.Fatalf("Sweep: %v", err)
-		}
-		sweepOnce.cfg, sweepOnce.out = cfg, out
-	}
-	return sweepOnce.cfg, sweepOnce.out
+	return sweepOnce.get(t, tinySweepConfig, func(cfg Config) (*SweepOutcome, error) {
+		return Sweep(context.Background(), cfg, tinyAxes(t), SweepOptions{Dir: filepath.Join(cfg.Out, "sweep")})
+	})
 }
 
 // tree maps every file under dir (relative, slash-separated) to its content.
