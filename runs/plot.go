@@ -800,6 +800,13 @@ func (h heatMap) draw(c draw.Canvas, title string) error {
 	if err != nil {
 		return err
 	}
+	drawWithBar(c, title, p, bar)
+	return nil
+}
+
+// drawWithBar draws the heat map panel p under title, with its colour bar
+// (bar, as heatMap.plots makes them) at the right, level with the cells.
+func drawWithBar(c draw.Canvas, title string, p, bar *plot.Plot) {
 	c = draw.Crop(drawTitle(c, title), vg.Points(6), 0, vg.Points(4), 0)
 	const barWidth = 0.22 * vg.Inch
 	// The colour bar's axis (label, tick labels) sits left of the bar; its
@@ -810,12 +817,10 @@ func (h heatMap) draw(c draw.Canvas, title string) error {
 	heatC := draw.Crop(c, 0, barLeft-vg.Points(14)-c.Max.X, 0, 0)
 	p.Draw(heatC)
 	dataC := p.DataCanvas(heatC)
-	barC := draw.Canvas{Canvas: c.Canvas, Rectangle: vg.Rectangle{
+	bar.Draw(draw.Canvas{Canvas: c.Canvas, Rectangle: vg.Rectangle{
 		Min: vg.Point{X: barLeft, Y: dataC.Min.Y},
 		Max: vg.Point{X: c.Max.X - margin, Y: dataC.Max.Y},
-	}}
-	bar.Draw(barC)
-	return nil
+	}})
 }
 
 // drawTitle writes title centred at the top of c and returns the canvas

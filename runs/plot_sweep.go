@@ -841,18 +841,7 @@ func (m phaseMap) draw(c draw.Canvas, title string) error {
 	if err := m.annotate(p); err != nil {
 		return err
 	}
-	c = draw.Crop(drawTitle(c, title), vg.Points(6), 0, vg.Points(4), 0)
-	const barWidth = 0.22 * vg.Inch
-	axisW := bar.DataCanvas(c).Min.X - c.Min.X
-	margin := vg.Points(8)
-	barLeft := c.Max.X - margin - barWidth - axisW
-	heatC := draw.Crop(c, 0, barLeft-vg.Points(14)-c.Max.X, 0, 0)
-	p.Draw(heatC)
-	dataC := p.DataCanvas(heatC)
-	bar.Draw(draw.Canvas{Canvas: c.Canvas, Rectangle: vg.Rectangle{
-		Min: vg.Point{X: barLeft, Y: dataC.Min.Y},
-		Max: vg.Point{X: c.Max.X - margin, Y: dataC.Max.Y},
-	}})
+	drawWithBar(c, title, p, bar)
 	return nil
 }
 
