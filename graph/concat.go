@@ -72,14 +72,11 @@ func (f *ConcatFusion) Fuse(outs []*Output, name string) (*Fused, error) {
 		}
 		fused.Params = append(fused.Params, w, b)
 	}
-	y, w, b, err := f.head.build(h, name+".head")
+	scores, w, b, err := f.head.scores(h, n, name+".head")
 	if err != nil {
 		return nil, err
 	}
-	fused.Params = append(fused.Params, w, b)
-	if fused.Scores, err = scoresOf(y, n, f.outputs); err != nil {
-		return nil, err
-	}
+	fused.Scores, fused.Params = scores, append(fused.Params, w, b)
 	fused.Contributions = make([]*G.Node, len(outs))
 	if len(f.hidden) == 0 {
 		offset := 0

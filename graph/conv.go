@@ -28,8 +28,7 @@ type ConvConfig struct {
 type ConvEncoder struct {
 	cfg     ConvConfig
 	q, rho  float64
-	shape   [3]int // C, H, W
-	outputs int
+	shape   [3]int          // C, H, W
 	filters []*tensor.Dense // (c_out, c_in, k, k)
 	pools   []bool          // whether layer l pools
 	head    *linear
@@ -55,7 +54,7 @@ func validateConv(c EncoderConfig, r int, ck *check.Checker) {
 }
 
 func newConvEncoder(cfg EncoderConfig, m dataset.Modality, outputs int, dtype tensor.Dtype, src *rand.Rand) (Encoder, error) {
-	e := &ConvEncoder{cfg: cfg.Conv, q: cfg.Q, rho: cfg.Rho, outputs: outputs}
+	e := &ConvEncoder{cfg: cfg.Conv, q: cfg.Q, rho: cfg.Rho}
 	switch len(m.Shape) {
 	case 2:
 		e.shape = [3]int{1, m.Shape[0], m.Shape[1]}
@@ -132,13 +131,10 @@ func (e *ConvEncoder) Build(x *G.Node, n int, name string) (*Output, error) {
 		return nil, fmt.Errorf("%s: global pooling: %w", name, err)
 	}
 	out.Features = features
-	y, w, b, err := e.head.build(features, name+".head")
+	scores, w, b, err := e.head.scores(features, n, name+".head")
 	if err != nil {
 		return nil, err
 	}
-	out.Head = G.Nodes{w, b}
-	if out.Scores, err = scoresOf(y, n, e.outputs); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
+	out.Scores, out.Head = scores, G.Nodes{w, b}
 	return out, nil
 }

@@ -48,6 +48,20 @@ func (l *linear) build(x *G.Node, name string) (y, w, b *G.Node, err error) {
 	return y, w, b, nil
 }
 
+// scores adds a head's class scores for x (n, in): x W + b, (n, out), or
+// (n,) when out is 1 (see scoresOf); it returns them with the nodes of W
+// and b.
+func (l *linear) scores(x *G.Node, n int, name string) (s, w, b *G.Node, err error) {
+	y, w, b, err := l.build(x, name)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if s, err = scoresOf(y, n, l.W.Shape()[1]); err != nil {
+		return nil, nil, nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return s, w, b, nil
+}
+
 // scoresOf turns (n, outputs) scores into (n,) when there is one output, the
 // shape one-score losses read.
 func scoresOf(y *G.Node, n, outputs int) (*G.Node, error) {

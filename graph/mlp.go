@@ -32,7 +32,6 @@ type MLPEncoder struct {
 	cfg      MLPConfig
 	q, rho   float64 // for the srelu activation
 	rows, in int     // rows per sample and their width: (P, d) per patch, (1, P*d) flattened
-	outputs  int
 	layers   []*linear
 	head     *linear
 }
@@ -57,7 +56,7 @@ func validateMLP(c EncoderConfig, r int, ck *check.Checker) {
 }
 
 func newMLPEncoder(cfg EncoderConfig, m dataset.Modality, outputs int, dtype tensor.Dtype, src *rand.Rand) (Encoder, error) {
-	e := &MLPEncoder{cfg: cfg.MLP, q: cfg.Q, rho: cfg.Rho, rows: 1, in: m.Size(), outputs: outputs}
+	e := &MLPEncoder{cfg: cfg.MLP, q: cfg.Q, rho: cfg.Rho, rows: 1, in: m.Size()}
 	if cfg.MLP.PerPatch {
 		if len(m.Shape) != 2 {
 			return nil, fmt.Errorf("a per-patch MLP needs samples of shape (P, d); modality %s has shape %v", m.Name, m.Shape)
@@ -125,13 +124,10 @@ func (e *MLPEncoder) Build(x *G.Node, n int, name string) (*Output, error) {
 		}
 	}
 	out.Features = h // (n, h)
-	y, w, b, err := e.head.build(h, name+".head")
+	scores, w, b, err := e.head.scores(h, n, name+".head")
 	if err != nil {
 		return nil, err
 	}
-	out.Head = G.Nodes{w, b}
-	if out.Scores, err = scoresOf(y, n, e.outputs); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
+	out.Scores, out.Head = scores, G.Nodes{w, b}
 	return out, nil
 }
