@@ -141,19 +141,14 @@ func groupAccuracy(loss Loss, scores []float64, outputs int, split *dataset.Spli
 }
 
 func (t *trainer) alignment(rec *Record) {
-	for i, r := range t.net.Modalities {
-		a, ok := t.net.Encoders[i].(Aligner)
-		v := t.ds.Modalities[r].Feature
-		if !ok || v == nil {
-			continue
-		}
-		heads := a.Alignment(v)
+	for _, e := range t.aligned {
+		heads := e.Alignment(e.feature)
 		mean := 0.0
 		for c, h := range heads {
-			rec.add(fmt.Sprintf("align_m%d_%s", r, headName(c, len(heads))), h)
+			rec.add(fmt.Sprintf("align_m%d_%s", e.modality, headName(c, len(heads))), h)
 			mean += h
 		}
-		rec.add(fmt.Sprintf("align_m%d", r), mean/float64(len(heads)))
+		rec.add(fmt.Sprintf("align_m%d", e.modality), mean/float64(len(heads)))
 	}
 }
 

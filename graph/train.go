@@ -210,14 +210,37 @@ type trainer struct {
 	teachers    [][]float64
 	batchLabels []float64
 
-	// escapes holds, per encoder and class head, the first step at which
-	// the head's alignment reached its escape level, or -1: tracked every
-	// step, since the escape of the theory happens within a few dozen.
-	escapes [][]int
+	// aligned are the encoders that can say how well they align with their
+	// modality's feature, and have one.
+	aligned []alignedEncoder
+}
+
+// alignedEncoder is an encoder of the network that is an Aligner, with its
+// modality's feature.
+type alignedEncoder struct {
+	Aligner
+	modality int
+	feature  []float64
+	// escapes holds, per class head, the first step at which the head's
+	// alignment reached its escape level, or -1: tracked every step, since
+	// the escape of the theory happens within a few dozen.
+	escapes []int
 }
 
 func newTrainer(net *Network, ds *dataset.Dataset, cfg TrainConfig, obj Objective, src *rand.Rand) (*trainer, error) {
 	t := &trainer{net: net, ds: ds, cfg: cfg, src: src, groups: net.groups()}
+	for i, r := range net.Modalities {
+		a, ok := net.Encoders[i].(Aligner)
+		v := ds.Modalities[r].Feature
+		if !ok || v == nil {
+			continue
+		}
+		escapes := make([]int, len(a.Alignment(v)))
+		for h := range escapes {
+			escapes[h] = -1
+		}
+		t.aligned = append(t.aligned, alignedEncoder{Aligner: a, modality: r, feature: v, escapes: escapes})
+	}
 	n := ds.Train.Len()
 	batch := cfg.BatchSize
 	if batch == 0 {
@@ -283,25 +306,10 @@ func (t *trainer) close() {
 // trackEscapes records the heads whose alignment reached their escape level
 // at step.
 func (t *trainer) trackEscapes(step int) {
-	for i, r := range t.net.Modalities {
-		a, ok := t.net.Encoders[i].(Aligner)
-		v := t.ds.Modalities[r].Feature
-		if !ok || v == nil {
-			continue
-		}
-		if t.escapes == nil {
-			t.escapes = make([][]int, len(t.net.Encoders))
-		}
-		heads := a.Alignment(v)
-		if t.escapes[i] == nil {
-			t.escapes[i] = make([]int, len(heads))
-			for h := range heads {
-				t.escapes[i][h] = -1
-			}
-		}
-		for h, g := range heads {
-			if t.escapes[i][h] < 0 && g >= a.EscapeLevel() {
-				t.escapes[i][h] = step
+	for _, e := range t.aligned {
+		for h, g := range e.Alignment(e.feature) {
+			if e.escapes[h] < 0 && g >= e.EscapeLevel() {
+				e.escapes[h] = step
 			}
 		}
 	}
@@ -310,19 +318,13 @@ func (t *trainer) trackEscapes(step int) {
 // logEscapes adds to rec, per aligned encoder and head, the step at which the
 // head escaped so far (NaN: not yet): escape_m<r>_pos, escape_m<r>_neg.
 func (t *trainer) logEscapes(rec *Record) {
-	for i, r := range t.net.Modalities {
-		a, ok := t.net.Encoders[i].(Aligner)
-		v := t.ds.Modalities[r].Feature
-		if !ok || v == nil {
-			continue
-		}
-		heads := len(a.Alignment(v))
-		for h := 0; h < heads; h++ {
-			step := math.NaN()
-			if t.escapes != nil && t.escapes[i] != nil && t.escapes[i][h] >= 0 {
-				step = float64(t.escapes[i][h])
+	for _, e := range t.aligned {
+		for h, step := range e.escapes {
+			v := math.NaN()
+			if step >= 0 {
+				v = float64(step)
 			}
-			rec.add(fmt.Sprintf("escape_m%d_%s", r, headName(h, heads)), step)
+			rec.add(fmt.Sprintf("escape_m%d_%s", e.modality, headName(h, len(e.escapes))), v)
 		}
 	}
 }
