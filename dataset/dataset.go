@@ -263,35 +263,24 @@ func (d *Dataset) SplitByRatio(val, test float64, src *rand.Rand) error {
 
 // subset returns the samples idx of s, in that order.
 func (s *Split) subset(d *Dataset, idx []int) *Split {
-	out := &Split{Labels: make([]float64, len(idx))}
-	for k, i := range idx {
-		out.Labels[k] = s.Labels[i]
-	}
+	out := &Split{Labels: pick(s.Labels, idx, 1)}
 	for r, x := range s.Inputs {
-		size := d.Modalities[r].Size()
-		xs := make([]float64, len(idx)*size)
-		for k, i := range idx {
-			copy(xs[k*size:(k+1)*size], x[i*size:(i+1)*size])
-		}
-		out.Inputs = append(out.Inputs, xs)
+		out.Inputs = append(out.Inputs, pick(x, idx, d.Modalities[r].Size()))
 	}
-	if s.Sufficient != nil {
-		for _, suff := range s.Sufficient {
-			b := make([]bool, len(idx))
-			for k, i := range idx {
-				b[k] = suff[i]
-			}
-			out.Sufficient = append(out.Sufficient, b)
-		}
+	for _, suff := range s.Sufficient {
+		out.Sufficient = append(out.Sufficient, pick(suff, idx, 1))
 	}
-	if s.SignalPatch != nil {
-		for _, pos := range s.SignalPatch {
-			p := make([]int, len(idx))
-			for k, i := range idx {
-				p[k] = pos[i]
-			}
-			out.SignalPatch = append(out.SignalPatch, p)
-		}
+	for _, pos := range s.SignalPatch {
+		out.SignalPatch = append(out.SignalPatch, pick(pos, idx, 1))
+	}
+	return out
+}
+
+// pick returns the rows idx of xs, rows of size values each, in that order.
+func pick[T any](xs []T, idx []int, size int) []T {
+	out := make([]T, len(idx)*size)
+	for k, i := range idx {
+		copy(out[k*size:(k+1)*size], xs[i*size:(i+1)*size])
 	}
 	return out
 }
