@@ -54,9 +54,13 @@ func (f fakeCompare) methodSummary(cfg *Config, methods []string) *Summary {
 	return s
 }
 
-// svgTexts returns the text elements of an SVG, trimmed.
-func svgTexts(t *testing.T, b []byte) []string {
+// svgTexts returns the text elements of the SVG figure name in dir, trimmed.
+func svgTexts(t *testing.T, dir *RunDir, name string) []string {
 	t.Helper()
+	b, err := os.ReadFile(dir.Join(name + ".svg"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	dec := xml.NewDecoder(bytes.NewReader(b))
 	var out []string
 	inText := false
@@ -100,11 +104,7 @@ func TestMethodsAlignmentFigure(t *testing.T) {
 				t.Fatal(err)
 			}
 			checkFigures(t, dir, files, methodFiguresWant...)
-			b, err := os.ReadFile(dir.Join("methods_alignment.svg"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			texts := svgTexts(t, b)
+			texts := svgTexts(t, dir, "methods_alignment")
 			for _, want := range append(slices.Clone(c.methods), "uni-m<r>: trained alone", "threshold of learned",
 				fmt.Sprintf("%d seeds", c.f.seeds)) {
 				if !slices.Contains(texts, want) {
@@ -232,11 +232,7 @@ func TestMethodsAlignmentFigureRobust(t *testing.T) {
 				t.Fatal(err)
 			}
 			checkFigures(t, dir, files, methodFiguresWant...)
-			b, err := os.ReadFile(dir.Join("methods_alignment.svg"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			texts := svgTexts(t, b)
+			texts := svgTexts(t, dir, "methods_alignment")
 			for _, want := range c.legend {
 				if !slices.Contains(texts, want) {
 					t.Errorf("the legend has no %q: %q", want, texts)
@@ -285,19 +281,11 @@ func TestComparePlotsCountOnlyTheirRuns(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, name := range compareFigures {
-		b, err := os.ReadFile(dir.Join(name + ".svg"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if texts := svgTexts(t, b); slices.Contains(texts, "1 run not completed: left out") {
+		if texts := svgTexts(t, dir, name); slices.Contains(texts, "1 run not completed: left out") {
 			t.Errorf("%s: the legend counts the diverged joint-umt, which it does not draw", name)
 		}
 	}
-	b, err := os.ReadFile(dir.Join("methods_alignment.svg"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !slices.Contains(svgTexts(t, b), "1 run not completed: left out") {
+	if !slices.Contains(svgTexts(t, dir, "methods_alignment"), "1 run not completed: left out") {
 		t.Error("methods_alignment: the legend does not count the diverged joint-umt")
 	}
 }
