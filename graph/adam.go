@@ -34,23 +34,21 @@ func (o *Adam) Step(params, grads []*tensor.Dense) {
 	// Fold both bias corrections into the step size.
 	lr := o.LR * math.Sqrt(1-math.Pow(adamBeta2, float64(o.t))) / (1 - math.Pow(adamBeta1, float64(o.t)))
 	for i, p := range params {
-		m, v := o.m[i], o.v[i]
-		switch w := p.Data().(type) {
-		case []float64:
-			g := grads[i].Data().([]float64)
-			for k := range w {
-				m[k] = adamBeta1*m[k] + (1-adamBeta1)*g[k]
-				v[k] = adamBeta2*v[k] + (1-adamBeta2)*g[k]*g[k]
-				w[k] -= lr * m[k] / (math.Sqrt(v[k]) + adamEps)
-			}
-		case []float32:
-			g := grads[i].Data().([]float32)
-			for k := range w {
-				gk := float64(g[k])
-				m[k] = adamBeta1*m[k] + (1-adamBeta1)*gk
-				v[k] = adamBeta2*v[k] + (1-adamBeta2)*gk*gk
-				w[k] -= float32(lr * m[k] / (math.Sqrt(v[k]) + adamEps))
-			}
+		if p.Dtype() == tensor.Float32 {
+			adamUpdate(p.Float32s(), grads[i].Float32s(), o.m[i], o.v[i], lr)
+		} else {
+			adamUpdate(p.Float64s(), grads[i].Float64s(), o.m[i], o.v[i], lr)
 		}
+	}
+}
+
+// adamUpdate moves w by one Adam step of size lr, updating the moments m
+// and v in float64.
+func adamUpdate[T float32 | float64](w, g []T, m, v []float64, lr float64) {
+	for k := range w {
+		gk := float64(g[k])
+		m[k] = adamBeta1*m[k] + (1-adamBeta1)*gk
+		v[k] = adamBeta2*v[k] + (1-adamBeta2)*gk*gk
+		w[k] -= T(lr * m[k] / (math.Sqrt(v[k]) + adamEps))
 	}
 }

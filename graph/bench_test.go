@@ -42,12 +42,13 @@ func benchTrainerSplits(b *testing.B, n, nVal, nTest, patches, dim, m int, modal
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(tr.close)
 	return tr
 }
 
-// BenchmarkStep times one full-batch training step (forward, backward and
-// update) of a uni-modal and a joint network.
+// BenchmarkStep times one full-batch training step of a uni-modal and a
+// joint network: everything Train does between two logged steps (the
+// method's weights, forward and backward pass, update, divergence check and
+// escape tracking).
 func BenchmarkStep(b *testing.B) {
 	for _, c := range benchConfigs {
 		for _, dtype := range []string{"float64", "float32"} {
@@ -57,17 +58,17 @@ func BenchmarkStep(b *testing.B) {
 			}{{"uni", []int{0}}, {"joint", []int{0, 1}}} {
 				b.Run(fmt.Sprintf("%s/%s/%s", c.name, net.name, dtype), func(b *testing.B) {
 					tr := benchTrainer(b, c.n, c.patches, c.dim, c.m, net.mods, dtype)
-					if _, err := tr.gradient(); err != nil { // warm up
+					method := naive{}
+					st := tr.newStepState(method, nil)
+					if _, _, err := tr.trainStep(method, st, 1); err != nil { // warm up
 						b.Fatal(err)
 					}
-					allGroups := []bool{true, true}
 					b.ReportAllocs()
 					b.ResetTimer()
 					for i := 0; i < b.N; i++ {
-						if _, err := tr.gradient(); err != nil {
-							b.Fatal(err)
+						if _, diverged, err := tr.trainStep(method, st, 2+i); err != nil || diverged != "" {
+							b.Fatal(err, diverged)
 						}
-						tr.step(allGroups)
 					}
 				})
 			}

@@ -2,21 +2,18 @@ package graph
 
 import (
 	"fmt"
-	"runtime"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
 
 // program is a network compiled for a fixed batch: input tensors that the
-// caller fills (or that alias a split's data), a TapeMachine, and the values
-// it copies out on every run.
-//
-// Outputs are copied out with Read nodes into values that persist across
-// runs: a TapeMachine reuses the memory of intermediate nodes (gorgonia issue
-// 576), so reading a node's value after the run is not safe.
+// caller fills (or that alias a split's data), a machine that runs the graph,
+// and the values it reads out on every run. A value read out stays valid
+// until the next run, which overwrites it.
 type program struct {
-	vm     G.VM
+	m      *machine
+	reads  []read
 	n      int
 	inputs []*tensor.Dense // per encoder, shape InputShape(n)
 	labels *tensor.Dense   // the loss's target; training programs only
@@ -32,6 +29,17 @@ type program struct {
 	// objective has more than the fused loss (see Objective)
 	weights  *tensor.Dense
 	teachers []*tensor.Dense
+}
+
+// read says that a run sets *into to the value of node.
+type read struct {
+	node *G.Node
+	into *G.Value
+}
+
+// read adds node to the outputs of p, read into *into after every run.
+func (p *program) read(node *G.Node, into *G.Value) {
+	p.reads = append(p.reads, read{node, into})
 }
 
 // programSpec says what to compile.
@@ -55,7 +63,6 @@ func compile(net *Network, spec programSpec) (*program, error) {
 	p := &program{n: spec.n, encoder: make([]G.Value, k), pre: make([]G.Value, k),
 		features: make([]G.Value, k), contrib: make([]G.Value, k)}
 	dtype := net.Params()[0].Dtype()
-	var roots G.Nodes
 	var outs []*Output
 	var params G.Nodes
 	usesHeads := net.Fusion.UsesHeads()
@@ -81,14 +88,14 @@ func compile(net *Network, spec programSpec) (*program, error) {
 		if usesHeads {
 			params = append(params, out.Head...)
 			if spec.readEncs {
-				roots = append(roots, G.Read(out.Scores, &p.encoder[i]))
+				p.read(out.Scores, &p.encoder[i])
 			}
 		}
 		if spec.readPre && out.PreActivations != nil {
-			roots = append(roots, G.Read(out.PreActivations, &p.pre[i]))
+			p.read(out.PreActivations, &p.pre[i])
 		}
 		if spec.readFeatures {
-			roots = append(roots, G.Read(out.Features, &p.features[i]))
+			p.read(out.Features, &p.features[i])
 		}
 	}
 	fused, err := net.Fusion.Fuse(outs, "fusion")
@@ -96,11 +103,11 @@ func compile(net *Network, spec programSpec) (*program, error) {
 		return nil, err
 	}
 	params = append(params, fused.Params...)
-	roots = append(roots, G.Read(fused.Scores, &p.scores))
+	p.read(fused.Scores, &p.scores)
 	if spec.readContrib {
 		for i, c := range fused.Contributions {
 			if c != nil {
-				roots = append(roots, G.Read(c, &p.contrib[i]))
+				p.read(c, &p.contrib[i])
 			}
 		}
 	}
@@ -119,15 +126,22 @@ func compile(net *Network, spec programSpec) (*program, error) {
 		if err != nil {
 			return nil, fmt.Errorf("gradient: %w", err)
 		}
-		roots = append(roots, G.Read(loss, &p.loss))
+		p.read(loss, &p.loss)
 		p.grads = make([]G.Value, len(grads))
 		for i, gr := range grads {
-			roots = append(roots, G.Read(gr, &p.grads[i]))
+			p.read(gr, &p.grads[i])
 		}
 	}
-	// Compiling only what the roots need drops the gradients of the inputs,
-	// which gorgonia's symbolic differentiation adds but training never reads.
-	p.vm = G.NewTapeMachine(g.ExactSubgraphRoots(roots...))
+	// Compiling only what the outputs need drops the gradients of the
+	// inputs, which gorgonia's symbolic differentiation adds but training
+	// never reads.
+	roots := make(G.Nodes, len(p.reads))
+	for i, r := range p.reads {
+		roots[i] = r.node
+	}
+	if p.m, err = newMachine(g.ExactSubgraphRoots(roots...)); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 
@@ -214,20 +228,15 @@ func gradients(loss *G.Node, params G.Nodes) (G.Nodes, error) {
 	return G.Backpropagate(G.Nodes{loss}, G.Nodes{seed}, params)
 }
 
-// run executes the program once.
+// run executes the program once and reads out its values.
 func (p *program) run() error {
-	defer p.vm.Reset()
-	return p.vm.RunAll()
-}
-
-// close releases the machine. Gorgonia sets a finalizer on every
-// TapeMachine, and the machine sits in a reference cycle with its program,
-// so the garbage collector would never free it, its graph or the data its
-// inputs alias (the Go runtime does not collect cycles that hold a
-// finalizer): the finalizer goes with the machine.
-func (p *program) close() {
-	p.vm.Close()
-	runtime.SetFinalizer(p.vm, nil)
+	if err := p.m.run(); err != nil {
+		return err
+	}
+	for _, r := range p.reads {
+		*r.into = p.m.value(r.node)
+	}
+	return nil
 }
 
 // scalar converts a scalar Value (a loss) to float64.

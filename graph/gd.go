@@ -11,17 +11,17 @@ type GradientDescent struct {
 // Step applies the update in place.
 func (o *GradientDescent) Step(params, grads []*tensor.Dense) {
 	for i, p := range params {
-		switch w := p.Data().(type) {
-		case []float64:
-			g := grads[i].Data().([]float64)
-			for k := range w {
-				w[k] -= o.LR * g[k]
-			}
-		case []float32:
-			g, lr := grads[i].Data().([]float32), float32(o.LR)
-			for k := range w {
-				w[k] -= lr * g[k]
-			}
+		if p.Dtype() == tensor.Float32 {
+			descend(p.Float32s(), grads[i].Float32s(), float32(o.LR))
+		} else {
+			descend(p.Float64s(), grads[i].Float64s(), o.LR)
 		}
+	}
+}
+
+// descend sets w -= lr g.
+func descend[T float32 | float64](w, g []T, lr T) {
+	for k := range w {
+		w[k] -= lr * g[k]
 	}
 }

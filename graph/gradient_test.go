@@ -59,7 +59,6 @@ func compileTrainStep(t *testing.T, net *Network, ds *dataset.Dataset) *program 
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(p.close)
 	return p
 }
 
@@ -322,13 +321,13 @@ func TestPatchEncoderAlignment(t *testing.T) {
 		})}
 	v := []float64{1, 0}
 	// Head +1: max(0.5, -1) = 0.5. Head -1 aligns with -v: max(-2, 0.25) = 0.25.
-	if got := e.Alignment(v); !reflect.DeepEqual(got, []float64{0.5, 0.25}) {
+	if got := e.AppendAlignment(nil, v); !reflect.DeepEqual(got, []float64{0.5, 0.25}) {
 		t.Errorf("binary alignment %v, want [0.5 0.25]", got)
 	}
 	// Three heads of one neuron each: every head is compared with +v.
 	e3 := &PatchEncoder{PatchConfig: PatchConfig{Neurons: 1, Q: 3, Rho: 0.1}, Patches: 1, Dim: 2, Heads: 3,
 		W: newDense(dtypes["float32"], []int{3, 2}, []float64{0.5, 0, -1, 0, 2, 0})}
-	if got := e3.Alignment(v); !reflect.DeepEqual(got, []float64{0.5, -1, 2}) {
+	if got := e3.AppendAlignment(nil, v); !reflect.DeepEqual(got, []float64{0.5, -1, 2}) {
 		t.Errorf("3-head alignment %v, want [0.5 -1 2]", got)
 	}
 }

@@ -44,10 +44,10 @@ type Output struct {
 // Aligner is an Encoder whose class heads can be compared with the
 // modality's known feature direction v.
 type Aligner interface {
-	// Alignment returns one number per class head; it grows as the head
-	// learns v (for the binary patch encoder: max_j <w_{+1,j}, v> and
-	// max_j <w_{-1,j}, -v>).
-	Alignment(v []float64) []float64
+	// AppendAlignment appends to dst one number per class head, which grows
+	// as the head learns v (for the binary patch encoder: max_j <w_{+1,j}, v>
+	// and max_j <w_{-1,j}, -v>).
+	AppendAlignment(dst, v []float64) []float64
 	// EscapeLevel is the alignment at which a head counts as having left
 	// the polynomial region of its activation: rho for the patch encoder.
 	EscapeLevel() float64

@@ -171,7 +171,6 @@ func TestWeightedObjectiveGradient(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			t.Cleanup(p.close)
 			if p.weights == nil || p.weights.Size() != len(c.weights) {
 				t.Fatalf("the program has %v term weights, want %d", p.weights, len(c.weights))
 			}
@@ -327,7 +326,6 @@ func TestAlternatingStepLossIsTheEncodersOwn(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer tr.close()
 			st := tr.newStepState(m, rng.New(3, "method"))
 			for step := 1; step <= tc.Steps; step++ {
 				turn := (step - 1) % k
@@ -368,7 +366,7 @@ func TestAlternatingStepLossIsTheEncodersOwn(t *testing.T) {
 				if err := m.After(st); err != nil {
 					t.Fatal(err)
 				}
-				tr.step(st.Update)
+				tr.applyUpdates(st.Update)
 			}
 		})
 	}
@@ -738,7 +736,6 @@ func TestHeadLosses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer tr.close()
 	train, val, err := tr.headLosses()
 	if err != nil {
 		t.Fatal(err)
@@ -891,7 +888,6 @@ func TestMiniBatchTeachersAndLabels(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer tr.close()
 	for step := 0; step < 6; step++ { // more than one pass over the 30 samples
 		if _, err := tr.gradient(); err != nil {
 			t.Fatal(err)

@@ -142,7 +142,7 @@ func groupAccuracy(loss Loss, scores []float64, outputs int, split *dataset.Spli
 
 func (t *trainer) alignment(rec *Record) {
 	for _, e := range t.aligned {
-		heads := e.Alignment(e.feature)
+		heads := e.AppendAlignment(nil, e.feature)
 		mean := 0.0
 		for c, h := range heads {
 			rec.add(fmt.Sprintf("align_m%d_%s", e.modality, headName(c, len(heads))), h)
@@ -185,7 +185,6 @@ func (t *trainer) probe(rec *Record) error {
 		if err != nil {
 			return err
 		}
-		defer p.close()
 		if err := p.run(); err != nil {
 			return fmt.Errorf("%s features: %w", ns.Name, err)
 		}
@@ -222,7 +221,6 @@ func EncoderScores(net *Network, split *dataset.Split) ([][]float64, error) {
 	if err != nil {
 		return nil, fmt.Errorf("network %s: %w", net.Name, err)
 	}
-	defer p.close()
 	if err := p.run(); err != nil {
 		return nil, fmt.Errorf("network %s: %w", net.Name, err)
 	}

@@ -131,6 +131,16 @@ func (e *PatchEncoder) Build(x *G.Node, n int, name string) (*Output, error) {
 	g := x.Graph()
 	h := e.Heads * e.Neurons
 	w := G.NewMatrix(g, e.W.Dtype(), G.WithShape(h, e.Dim), G.WithValue(e.W), G.WithName(name+".W"))
+	// F_c(X) = sum_p sum_j srelu(<w_{c,j}, x_p>), (n,) as f = F_{+1} - F_{-1}
+	// or (n, C); pre holds every <w_{c,j}, x_p>, (n*P, H*m). One Op
+	// (patch_op.go) computes them in cache-sized blocks.
+	scores, pre, err := patchScores(x, w, e)
+	if err != nil {
+		return nil, fmt.Errorf("%s: class scores: %w", name, err)
+	}
+	// The features sum srelu over patches only, (n, H*m); a graph computes
+	// them only when something reads them (concatenation fusion, a linear
+	// probe).
 	z, err := project(x, w) // (n*P, H*m): <w_{c,j}, x_p> for every patch and neuron
 	if err != nil {
 		return nil, fmt.Errorf("%s: pre-activations: %w", name, err)
@@ -139,18 +149,6 @@ func (e *PatchEncoder) Build(x *G.Node, n int, name string) (*Output, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: srelu: %w", name, err)
 	}
-	// A sample's P rows of activations, side by side: (n, P*H*m).
-	flat, err := G.Reshape(a, tensor.Shape{n, e.Patches * h})
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	pool := e.poolNode(g, name)
-	scores, err := G.Mul(flat, pool) // (n,) or (n, C): sum over patches p and neurons j of each head
-	if err != nil {
-		return nil, fmt.Errorf("%s: class scores: %w", name, err)
-	}
-	// The features sum over patches only; a graph computes them only when
-	// something reads them (concatenation fusion, a linear probe).
 	perPatch, err := G.Reshape(a, tensor.Shape{n, e.Patches, h})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
@@ -159,40 +157,21 @@ func (e *PatchEncoder) Build(x *G.Node, n int, name string) (*Output, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: features: %w", name, err)
 	}
-	return &Output{Features: features, Scores: scores, Body: G.Nodes{w}, PreActivations: z}, nil
+	return &Output{Features: features, Scores: scores, Body: G.Nodes{w}, PreActivations: pre}, nil
 }
 
-// poolNode is the constant that sums activations over patches and neurons
-// into heads: with paired heads a vector (P*2m,) of +1 (class +1) and -1 (class
-// -1) giving F_{+1} - F_{-1}; otherwise a (P*C*m, C) indicator matrix.
-func (e *PatchEncoder) poolNode(g *G.ExprGraph, name string) *G.Node {
-	h := e.Heads * e.Neurons
-	if e.Paired {
-		pool := make([]float64, e.Patches*h)
-		for i := range pool {
-			pool[i] = 1
-			if i%h >= e.Neurons {
-				pool[i] = -1
-			}
-		}
-		return G.NewVector(g, e.W.Dtype(), G.WithShape(len(pool)), G.WithName(name+".pool"),
-			G.WithValue(newDense(e.W.Dtype(), tensor.Shape{len(pool)}, pool)))
+// AppendAlignment appends to dst the feature alignment of each class head
+// with the modality's feature v: max_j <w_{c,j}, s_c v> with s_c = +1 for
+// head 0 and -1 for head 1, so that both numbers grow as the encoder learns v.
+func (e *PatchEncoder) AppendAlignment(dst, v []float64) []float64 {
+	if e.W.Dtype() == tensor.Float32 {
+		return appendAlignment(dst, e, e.W.Float32s(), v)
 	}
-	pool := make([]float64, e.Patches*h*e.Heads)
-	for i := 0; i < e.Patches*h; i++ {
-		pool[i*e.Heads+(i%h)/e.Neurons] = 1
-	}
-	return G.NewMatrix(g, e.W.Dtype(), G.WithShape(e.Patches*h, e.Heads), G.WithName(name+".pool"),
-		G.WithValue(newDense(e.W.Dtype(), tensor.Shape{e.Patches * h, e.Heads}, pool)))
+	return appendAlignment(dst, e, e.W.Float64s(), v)
 }
 
-// Alignment is the feature alignment of each class head with the modality's
-// feature v: max_j <w_{c,j}, s_c v> with s_c = +1 for head 0 and -1 for head 1,
-// so that both numbers grow as the encoder learns v.
-func (e *PatchEncoder) Alignment(v []float64) []float64 {
-	w := float64s(e.W)
-	out := make([]float64, e.Heads)
-	for c := range out {
+func appendAlignment[T float32 | float64](dst []float64, e *PatchEncoder, w []T, v []float64) []float64 {
+	for c := 0; c < e.Heads; c++ {
 		sign := 1.0
 		if e.Paired && c == 1 {
 			sign = -1
@@ -201,13 +180,13 @@ func (e *PatchEncoder) Alignment(v []float64) []float64 {
 		for j := c * e.Neurons; j < (c+1)*e.Neurons; j++ {
 			dot := 0.0
 			for k, vk := range v {
-				dot += w[j*e.Dim+k] * vk
+				dot += float64(w[j*e.Dim+k]) * vk
 			}
 			best = math.Max(best, sign*dot)
 		}
-		out[c] = best
+		dst = append(dst, best)
 	}
-	return out
+	return dst
 }
 
 // EscapeLevel is rho: a head whose alignment passes it has left the
@@ -289,21 +268,10 @@ func (LogisticLoss) Target(labels []float64, classes int) ([]float64, tensor.Sha
 	return labels, tensor.Shape{len(labels)}
 }
 
-// Build adds the mean loss over the batch; f and y are (n,).
+// Build adds the mean loss over the batch, (1/n) sum_i log(1 + exp(-y_i f_i)),
+// computed stably in one Op (logistic_op.go); f and y are (n,).
 func (LogisticLoss) Build(f, y *G.Node) (*G.Node, error) {
-	margin, err := G.HadamardProd(y, f) // (n,): y_i f(X_i)
-	if err != nil {
-		return nil, err
-	}
-	neg, err := G.Neg(margin)
-	if err != nil {
-		return nil, err
-	}
-	l, err := G.Softplus(neg) // log(1 + exp(-y f)), computed stably
-	if err != nil {
-		return nil, err
-	}
-	return G.Mean(l)
+	return G.ApplyOp(logisticOp{}, f, y)
 }
 
 // Evaluate returns the mean loss and the accuracy of scores (n,) on labels.

@@ -484,7 +484,6 @@ func evalProgram(t *testing.T, net *Network, ds *dataset.Dataset, split *dataset
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(p.close)
 	if err := p.run(); err != nil {
 		t.Fatal(err)
 	}
@@ -539,7 +538,6 @@ func TestConvEncoderGlobalAveragePooling(t *testing.T) {
 				break
 			}
 		}
-		p.close()
 	}
 }
 
@@ -745,7 +743,6 @@ func TestNewNetworkShapeErrors(t *testing.T) {
 				if err := p.run(); err != nil {
 					t.Errorf("%s: run: %v", tt.name, err)
 				}
-				p.close()
 			}
 		case err == nil:
 			t.Errorf("%s: accepted", tt.name)

@@ -8,11 +8,14 @@ import (
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/modcomp/modcomp/internal/kernel"
 )
 
-// sreluOp applies the smoothed ReLU elementwise in one pass over memory.
-// Composing it from Rectify, Sub and HadamardProd takes six passes forward and
-// more backward; the fused Op and its derivative take one each.
+// sreluOp applies the smoothed ReLU elementwise in one pass over memory, in
+// the vector loops of package kernel. Composing it from Rectify, Sub and
+// HadamardProd takes six passes forward and more backward; the fused Op and
+// its derivative take one each.
 type sreluOp struct{ q, rho float64 }
 
 // sreluGradOp computes grad ⊙ srelu'(z), the backward pass of sreluOp.
@@ -53,16 +56,19 @@ func (op sreluOp) Do(in ...G.Value) (G.Value, error) {
 }
 
 func (op sreluOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, error) {
-	switch z := in[0].Data().(type) {
-	case []float64:
-		sreluForward(z, prealloc.Data().([]float64), op.q, op.rho)
-	case []float32:
-		sreluForward(z, prealloc.Data().([]float32), op.q, op.rho)
+	z, out := in[0].(*tensor.Dense), prealloc.(*tensor.Dense)
+	switch z.Dtype() {
+	case tensor.Float64:
+		kernel.SReLU(z.Float64s(), out.Float64s(), op.q, op.rho)
+	case tensor.Float32:
+		kernel.SReLU(z.Float32s(), out.Float32s(), op.q, op.rho)
 	default:
-		return nil, fmt.Errorf("srelu: unsupported data %T", z)
+		return nil, fmt.Errorf("srelu: unsupported dtype %v", z.Dtype())
 	}
-	return prealloc, nil
+	return out, nil
 }
+
+func (op sreluOp) overwritesPrealloc() {}
 
 func (op sreluOp) DiffWRT(inputs int) []bool { return []bool{true} }
 
@@ -94,63 +100,22 @@ func (op sreluGradOp) Do(in ...G.Value) (G.Value, error) {
 }
 
 func (op sreluGradOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, error) {
-	switch z := in[0].Data().(type) {
-	case []float64:
-		sreluBackward(z, in[1].Data().([]float64), prealloc.Data().([]float64), op.q, op.rho)
-	case []float32:
-		sreluBackward(z, in[1].Data().([]float32), prealloc.Data().([]float32), op.q, op.rho)
+	z, grad, out := in[0].(*tensor.Dense), in[1].(*tensor.Dense), prealloc.(*tensor.Dense)
+	switch z.Dtype() {
+	case tensor.Float64:
+		kernel.SReLUGrad(z.Float64s(), grad.Float64s(), out.Float64s(), op.q, op.rho)
+	case tensor.Float32:
+		kernel.SReLUGrad(z.Float32s(), grad.Float32s(), out.Float32s(), op.q, op.rho)
 	default:
-		return nil, fmt.Errorf("srelu': unsupported data %T", z)
+		return nil, fmt.Errorf("srelu': unsupported dtype %v", z.Dtype())
 	}
-	return prealloc, nil
+	return out, nil
 }
 
 func (op sreluGradOp) DiffWRT(inputs int) []bool { return []bool{false, false} }
 
 func (op sreluGradOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
 	return nil, fmt.Errorf("srelu': second derivatives are not implemented")
-}
-
-// The kernels below compute srelu and its derivative without branches, which
-// pre-activations scattered around 0 would make unpredictable: with
-// u = clamp(z/rho, 0, 1),
-//
-//	srelu(z)  = u^q rho/q + max(z - rho, 0)
-//	srelu'(z) = u^(q-1)
-//
-// which equal the piecewise definition of SmoothedReLU in each region. The
-// order q = 3 of the paper gets its own loop with the powers unrolled.
-
-// sreluForward sets out[i] = srelu(z[i]).
-func sreluForward[T float32 | float64](z, out []T, q, rho float64) {
-	r, inv, scale := T(rho), T(1/rho), T(rho/q)
-	if q == 3 {
-		for i, v := range z {
-			u := min(max(v*inv, 0), 1)
-			out[i] = u*u*u*scale + max(v-r, 0)
-		}
-		return
-	}
-	for i, v := range z {
-		u := min(max(v*inv, 0), 1)
-		out[i] = powT(u, q)*scale + max(v-r, 0)
-	}
-}
-
-// sreluBackward sets out[i] = grad[i] srelu'(z[i]).
-func sreluBackward[T float32 | float64](z, grad, out []T, q, rho float64) {
-	inv := T(1 / rho)
-	if q == 3 {
-		for i, v := range z {
-			u := min(max(v*inv, 0), 1)
-			out[i] = grad[i] * u * u
-		}
-		return
-	}
-	for i, v := range z {
-		u := min(max(v*inv, 0), 1)
-		out[i] = grad[i] * powT(u, q-1)
-	}
 }
 
 // powT is x^e, by repeated multiplication for the small integer orders the

@@ -28,33 +28,32 @@ func newDense(dtype tensor.Dtype, shape tensor.Shape, values []float64) *tensor.
 // float64s returns the values of t: its backing array for float64, a
 // converted copy for float32.
 func float64s(t *tensor.Dense) []float64 {
-	switch d := t.Data().(type) {
-	case []float64:
-		return d
-	case []float32:
+	switch t.Dtype() {
+	case tensor.Float64:
+		return t.Float64s()
+	case tensor.Float32:
+		d := t.Float32s()
 		out := make([]float64, len(d))
 		for i, v := range d {
 			out[i] = float64(v)
 		}
 		return out
 	}
-	panic(fmt.Sprintf("graph: unsupported data %T", t.Data()))
+	panic(fmt.Sprintf("graph: unsupported dtype %v", t.Dtype()))
 }
 
 // allFinite reports whether t holds no NaN or infinity.
 func allFinite(t *tensor.Dense) bool {
-	switch d := t.Data().(type) {
-	case []float64:
-		for _, v := range d {
-			if v-v != 0 {
-				return false
-			}
-		}
-	case []float32:
-		for _, v := range d {
-			if v-v != 0 {
-				return false
-			}
+	if t.Dtype() == tensor.Float32 {
+		return finite(t.Float32s())
+	}
+	return finite(t.Float64s())
+}
+
+func finite[T float32 | float64](values []T) bool {
+	for _, v := range values {
+		if v-v != 0 {
+			return false
 		}
 	}
 	return true

@@ -122,7 +122,6 @@ func Train(ctx context.Context, net *Network, ds *dataset.Dataset, cfg TrainConf
 	if err != nil {
 		return nil, fmt.Errorf("train %s: %w", net.Name, err)
 	}
-	defer t.close()
 	st := t.newStepState(method, rng.New(seed, "train/method/"+net.Name))
 
 	res := &Result{Network: net.Name, Status: Completed}
@@ -147,34 +146,17 @@ func Train(ctx context.Context, net *Network, ds *dataset.Dataset, cfg TrainConf
 			res.Status, res.Message = Interrupted, fmt.Sprintf("interrupted after %d of %d steps", res.Steps, cfg.Steps)
 			return res, nil
 		}
-		st.reset(step)
-		if err := method.Before(st); err != nil {
-			return res, fmt.Errorf("train %s: step %d: %w", net.Name, step, err)
+		applied, diverged, err := t.trainStep(method, st, step)
+		if applied {
+			res.Steps = step
 		}
-		if t.update.weights != nil {
-			copyInto(t.update.weights, st.Weights)
-		}
-		loss, err := t.gradient()
 		if err != nil {
 			return res, fmt.Errorf("train %s: step %d: %w", net.Name, step, err)
 		}
-		// The loss at the weights left by update step-1 is not finite: that
-		// update diverged. Its gradient is never applied.
-		if math.IsNaN(loss) || math.IsInf(loss, 0) {
-			res.Status, res.Message = Diverged, fmt.Sprintf("diverged at step %d: the training loss became %v", res.Steps, loss)
+		if diverged != "" {
+			res.Status, res.Message = Diverged, diverged
 			return res, nil
 		}
-		t.collect(st)
-		if err := method.After(st); err != nil {
-			return res, fmt.Errorf("train %s: step %d: %w", net.Name, step, err)
-		}
-		t.step(st.Update)
-		res.Steps = step
-		if i := t.nonFiniteParam(); i >= 0 {
-			res.Status, res.Message = Diverged, fmt.Sprintf("diverged at step %d: weight tensor %d holds a NaN or infinite value", step, i)
-			return res, nil
-		}
-		t.trackEscapes(step)
 		if step%cfg.LogEvery == 0 || step == cfg.Steps {
 			if err := logAt(step); err != nil {
 				return res, err
@@ -188,6 +170,38 @@ func Train(ctx context.Context, net *Network, ds *dataset.Dataset, cfg TrainConf
 		}
 	}
 	return res, nil
+}
+
+// trainStep runs one step of training: the method sets the loss terms and
+// the groups to update, the gradient is computed and the update applied. It
+// says whether the update was applied and, when training diverged, why.
+func (t *trainer) trainStep(method Method, st *StepState, step int) (applied bool, diverged string, err error) {
+	st.reset(step)
+	if err := method.Before(st); err != nil {
+		return false, "", err
+	}
+	if t.update.weights != nil {
+		copyInto(t.update.weights, st.Weights)
+	}
+	loss, err := t.gradient()
+	if err != nil {
+		return false, "", err
+	}
+	// The loss at the weights left by update step-1 is not finite: that
+	// update diverged. Its gradient is never applied.
+	if math.IsNaN(loss) || math.IsInf(loss, 0) {
+		return false, fmt.Sprintf("diverged at step %d: the training loss became %v", step-1, loss), nil
+	}
+	t.collect(st)
+	if err := method.After(st); err != nil {
+		return false, "", err
+	}
+	t.applyUpdates(st.Update)
+	if i := t.nonFiniteParam(); i >= 0 {
+		return true, fmt.Sprintf("diverged at step %d: weight tensor %d holds a NaN or infinite value", step, i), nil
+	}
+	t.trackEscapes(step)
+	return true, "", nil
 }
 
 // trainer holds a network's compiled programs and optimizer state.
@@ -225,6 +239,7 @@ type alignedEncoder struct {
 	// alignment reached its escape level, or -1: tracked every step, since
 	// the escape of the theory happens within a few dozen.
 	escapes []int
+	heads   []float64 // scratch for the heads' alignments
 }
 
 func newTrainer(net *Network, ds *dataset.Dataset, cfg TrainConfig, obj Objective, src *rand.Rand) (*trainer, error) {
@@ -235,7 +250,7 @@ func newTrainer(net *Network, ds *dataset.Dataset, cfg TrainConfig, obj Objectiv
 		if !ok || v == nil {
 			continue
 		}
-		escapes := make([]int, len(a.Alignment(v)))
+		escapes := make([]int, len(a.AppendAlignment(nil, v)))
 		for h := range escapes {
 			escapes[h] = -1
 		}
@@ -287,7 +302,6 @@ func newTrainer(net *Network, ds *dataset.Dataset, cfg TrainConfig, obj Objectiv
 		}
 		p, err := compile(net, spec)
 		if err != nil {
-			t.close()
 			return nil, err
 		}
 		t.eval = append(t.eval, p)
@@ -295,19 +309,13 @@ func newTrainer(net *Network, ds *dataset.Dataset, cfg TrainConfig, obj Objectiv
 	return t, nil
 }
 
-func (t *trainer) close() {
-	for _, p := range append([]*program{t.update}, t.eval...) {
-		if p != nil {
-			p.close()
-		}
-	}
-}
-
 // trackEscapes records the heads whose alignment reached their escape level
 // at step.
 func (t *trainer) trackEscapes(step int) {
-	for _, e := range t.aligned {
-		for h, g := range e.Alignment(e.feature) {
+	for i := range t.aligned {
+		e := &t.aligned[i]
+		e.heads = e.AppendAlignment(e.heads[:0], e.feature)
+		for h, g := range e.heads {
 			if e.escapes[h] < 0 && g >= e.EscapeLevel() {
 				e.escapes[h] = step
 			}
@@ -329,9 +337,9 @@ func (t *trainer) logEscapes(rec *Record) {
 	}
 }
 
-// step applies the optimizer of every group marked in update to its
+// applyUpdates applies the optimizer of every group marked in update to its
 // gradients.
-func (t *trainer) step(update []bool) {
+func (t *trainer) applyUpdates(update []bool) {
 	for i, g := range t.groups {
 		if update[i] {
 			t.net.optimizers[i].Step(g, t.grads[i])
@@ -419,15 +427,19 @@ func (t *trainer) gradient() (float64, error) {
 	if err := t.update.run(); err != nil {
 		return 0, err
 	}
+	// A run may hand back new gradient tensors (ops that cannot write into
+	// their previous result allocate a new one), so they are looked up
+	// after every run.
 	if t.grads == nil {
-		k := 0
 		for _, g := range t.groups {
-			var gg []*tensor.Dense
-			for range g {
-				gg = append(gg, t.update.grads[k].(*tensor.Dense))
-				k++
-			}
-			t.grads = append(t.grads, gg)
+			t.grads = append(t.grads, make([]*tensor.Dense, len(g)))
+		}
+	}
+	k := 0
+	for _, gg := range t.grads {
+		for j := range gg {
+			gg[j] = t.update.grads[k].(*tensor.Dense)
+			k++
 		}
 	}
 	return scalar(t.update.loss), nil

@@ -879,7 +879,6 @@ func TestMiniBatches(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(tr.close)
 		tol := 1e-12
 		if dtype == "float32" {
 			tol = 1e-5
