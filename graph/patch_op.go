@@ -256,47 +256,46 @@ func patchForward[T kernel.Float](op patchOp, b *patchBuffers[T], x, w, out []T)
 	rows := len(x) / d
 	b.z = slices.Grow(b.z[:0], rows*h)[:rows*h]
 	block := op.blockRows()
-	b.block = slices.Grow(b.block[:0], block*h)[:block*h]
+	b.block = slices.Grow(b.block[:0], (block+1)*h)[:(block+1)*h]
+	b.ws.PackNT(h, d, w, d)
 	for r0 := 0; r0 < rows; r0 += block {
 		r1 := min(rows, r0+block)
 		z := b.z[r0*h : r1*h]
-		kernel.MulNT(r1-r0, h, d, x[r0*d:], d, w, d, z, h, &b.ws)
-		a := b.block[:len(z)]
+		b.ws.MulPackedNT(r1-r0, x[r0*d:], d, z, h)
+		a, perNeuron := b.block[:len(z)], b.block[block*h:]
 		kernel.SReLU(z, a, op.q, op.rho)
 		for i := r0 / op.patches; i < r1/op.patches; i++ {
-			sumHeads(op, a[(i*op.patches-r0)*h:(i*op.patches-r0+op.patches)*h], out[i*op.outputs():])
+			sample := a[(i*op.patches-r0)*h : (i*op.patches-r0+op.patches)*h]
+			sumHeads(op, sample, perNeuron, out[i*op.outputs():])
 		}
 	}
 }
 
 // sumHeads sets the scores of one sample from the activations a of its P
-// rows: F_{+1} - F_{-1} into out[0] for paired heads, F_c into out[c]
-// otherwise.
-func sumHeads[T kernel.Float](op patchOp, a, out []T) {
+// rows: it sums the rows into perNeuron, (H,), then each head's neurons,
+// F_{+1} - F_{-1} into out[0] for paired heads, F_c into out[c] otherwise.
+// (Summing rows first keeps the additions independent of each other.)
+func sumHeads[T kernel.Float](op patchOp, a, perNeuron, out []T) {
 	h := op.width()
-	if op.paired {
-		var pos, neg T
-		for p := 0; p < op.patches; p++ {
-			row := a[p*h : (p+1)*h]
-			for _, v := range row[:op.neurons] {
-				pos += v
-			}
-			for _, v := range row[op.neurons:] {
-				neg += v
-			}
+	copy(perNeuron, a[:h])
+	for p := 1; p < op.patches; p++ {
+		for j, v := range a[p*h : (p+1)*h] {
+			perNeuron[j] += v
 		}
-		out[0] = pos - neg
+	}
+	headSum := func(c int) T {
+		var sum T
+		for _, v := range perNeuron[c*op.neurons : (c+1)*op.neurons] {
+			sum += v
+		}
+		return sum
+	}
+	if op.paired {
+		out[0] = headSum(0) - headSum(1)
 		return
 	}
-	scores := out[:op.heads]
-	clear(scores)
-	for p := 0; p < op.patches; p++ {
-		row := a[p*h : (p+1)*h]
-		for c := range scores {
-			for _, v := range row[c*op.neurons : (c+1)*op.neurons] {
-				scores[c] += v
-			}
-		}
+	for c := 0; c < op.heads; c++ {
+		out[c] = headSum(c)
 	}
 }
 

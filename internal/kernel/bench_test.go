@@ -30,7 +30,8 @@ func benchProducts[T Float](b *testing.B, dtype string) {
 			b.Run(fmt.Sprintf("NT/%s/%s/%s", s.name, dtype, name), func(b *testing.B) {
 				b.ReportAllocs()
 				for i := 0; i < b.N; i++ {
-					mulNT(tile, s.rows, s.h, s.d, x, s.d, w, s.d, z, s.h, &ws)
+					ws.PackNT(s.h, s.d, w, s.d)
+					ws.mulPackedNT(tile, s.rows, x, s.d, z, s.h)
 				}
 				b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 			})

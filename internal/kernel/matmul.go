@@ -23,7 +23,7 @@ const (
 	vectorBytes = 32
 	// kc bounds the shared dimension a tile runs over before its partial
 	// sums go back to memory, so that its panels stay in the L1 cache.
-	kc = 256
+	kc = 128
 )
 
 // Workspace holds the scratch memory of the products of one caller: packed
@@ -31,6 +31,7 @@ const (
 // product it has served and is then reused without allocating.
 type Workspace[T Float] struct {
 	packed []T // MulNT: b packed in panels, (k × n rounded up)
+	n, k   int // the shape of the packed b
 	aTail  []T // the last, partial rows (MulNT) or columns (MulTN) of a, zero-padded
 	bTail  []T // MulTN: the last, partial panel of b, zero-padded
 	tile   [tileRows * tileVectors * vectorBytes / 4]T
@@ -64,26 +65,21 @@ func grow[T Float](s []T, n int) []T { return slices.Grow(s[:0], n)[:n] }
 // MulNT sets c = a bᵀ for row-major a (m×k), b (n×k) and c (m×n) with
 // leading dimensions lda, ldb and ldc: c[i,j] = sum_l a[i,l] b[j,l].
 func MulNT[T Float](m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int, ws *Workspace[T]) {
-	mulNT(tileKernel[T], m, n, k, a, lda, b, ldb, c, ldc, ws)
+	ws.PackNT(n, k, b, ldb)
+	ws.MulPackedNT(m, a, lda, c, ldc)
 }
 
 // tileFunc is a micro-kernel: tileGo or tileAsm.
 type tileFunc[T Float] func(w, k int, a []T, rsA, csA int, b []T, ldb int, c []T, ldc int, accumulate bool)
 
-func mulNT[T Float](tile tileFunc[T], m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int, ws *Workspace[T]) {
-	if m == 0 || n == 0 {
-		return
-	}
-	if k == 0 {
-		for i := 0; i < m; i++ {
-			clear(c[i*ldc : i*ldc+n])
-		}
-		return
-	}
+// PackNT keeps b (n×k, leading dimension ldb) in the workspace for the
+// products MulPackedNT computes with it, so that a caller multiplying many
+// blocks of rows by the same b packs it once. It is packed in panels, each
+// (k × width), so that a tile reads its row l of b as one contiguous run:
+// packed[p0 + l*width + jj] = b[j0+jj, l], zero beyond column n.
+func (ws *Workspace[T]) PackNT(n, k int, b []T, ldb int) {
 	lane := lanes[T]()
-	// Pack b in panels, each (k × width), so a tile reads its row l of b as
-	// one contiguous run: packed[p0 + l*width + jj] = b[j0+jj, l], zero
-	// beyond column n.
+	ws.n, ws.k = n, k
 	total := 0
 	for j := 0; j < n; j += panelWidth(j, n, lane) {
 		total += panelWidth(j, n, lane) * k
@@ -107,6 +103,25 @@ func mulNT[T Float](tile tileFunc[T], m, n, k int, a []T, lda int, b []T, ldb in
 		}
 		off += w * k
 		j += w
+	}
+}
+
+// MulPackedNT sets c = a bᵀ for the b of the last PackNT, (n×k), and
+// row-major a (m×k) and c (m×n) with leading dimensions lda and ldc.
+func (ws *Workspace[T]) MulPackedNT(m int, a []T, lda int, c []T, ldc int) {
+	ws.mulPackedNT(tileKernel[T], m, a, lda, c, ldc)
+}
+
+func (ws *Workspace[T]) mulPackedNT(tile tileFunc[T], m int, a []T, lda int, c []T, ldc int) {
+	n, k, lane := ws.n, ws.k, lanes[T]()
+	if m == 0 || n == 0 {
+		return
+	}
+	if k == 0 {
+		for i := 0; i < m; i++ {
+			clear(c[i*ldc : i*ldc+n])
+		}
+		return
 	}
 	ws.aTail = grow(ws.aTail, tileRows*kc)
 	for l0 := 0; l0 < k; l0 += kc {

@@ -96,7 +96,8 @@ func testProducts[T Float](t *testing.T) {
 				a, b := randomSlice[T](src, s.m*lda), randomSlice[T](src, s.n*ldb)
 				c := randomSlice[T](src, s.m*ldc) // garbage the product must overwrite
 				before := append([]T(nil), c...)
-				mulNT(tile, s.m, s.n, s.k, a, lda, b, ldb, c, ldc, &ws)
+				ws.PackNT(s.n, s.k, b, ldb)
+				ws.mulPackedNT(tile, s.m, a, lda, c, ldc)
 				checkClose(t, "MulNT", c, ldc, s.m, s.n, s.k, naiveNT(s.m, s.n, s.k, a, lda, b, ldb))
 				checkPadding(t, "MulNT", c, before, s.m, s.n, ldc)
 				// c = aᵀ b with a (k×m), b (k×n)
