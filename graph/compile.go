@@ -14,6 +14,7 @@ import (
 type program struct {
 	m      *machine
 	reads  []read
+	xs     []*G.Node // per encoder, the input node
 	n      int
 	inputs []*tensor.Dense // per encoder, shape InputShape(n)
 	labels *tensor.Dense   // the loss's target; training programs only
@@ -79,6 +80,7 @@ func compile(net *Network, spec programSpec) (*program, error) {
 		p.inputs = append(p.inputs, in)
 		name := fmt.Sprintf("m%d", net.Modalities[i])
 		x := G.NewTensor(g, dtype, len(shape), G.WithShape(shape...), G.WithValue(in), G.WithName(name+".x"))
+		p.xs = append(p.xs, x)
 		out, err := enc.Build(x, spec.n, name)
 		if err != nil {
 			return nil, err
@@ -226,6 +228,17 @@ func gradients(loss *G.Node, params G.Nodes) (G.Nodes, error) {
 	}
 	seed := G.NewScalar(loss.Graph(), dtype, G.WithValue(one), G.WithName("dL/dL"))
 	return G.Backpropagate(G.Nodes{loss}, G.Nodes{seed}, params)
+}
+
+// bind makes the next runs read inputs, one per encoder, in place of the
+// program's own input tensors.
+func (p *program) bind(inputs []*tensor.Dense) error {
+	for i, x := range p.xs {
+		if err := p.m.set(x, inputs[i]); err != nil {
+			return fmt.Errorf("encoder %d: %w", i, err)
+		}
+	}
+	return nil
 }
 
 // run executes the program once and reads out its values.

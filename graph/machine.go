@@ -133,3 +133,22 @@ func canReuse(op G.Op, v G.Value, args []G.Value) bool {
 	}
 	return true
 }
+
+// set makes the input node n read v, of n's shape and dtype, from the next
+// run on.
+func (m *machine) set(n *G.Node, v *tensor.Dense) error {
+	i, ok := m.index[n]
+	if !ok {
+		return fmt.Errorf("%v is not in the machine's graph", n)
+	}
+	for _, st := range m.steps {
+		if st.out == i {
+			return fmt.Errorf("%v is computed, not an input", n)
+		}
+	}
+	if !v.Shape().Eq(n.Shape()) || v.Dtype() != n.Dtype() {
+		return fmt.Errorf("%v: value of shape %v and dtype %v, want %v and %v", n, v.Shape(), v.Dtype(), n.Shape(), n.Dtype())
+	}
+	m.values[i] = v
+	return nil
+}

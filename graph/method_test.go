@@ -340,10 +340,10 @@ func TestAlternatingStepLossIsTheEncodersOwn(t *testing.T) {
 				}
 				copyInto(tr.update.weights, st.Weights)
 				// The encoder's own loss at the current weights.
-				if err := tr.eval[0].run(); err != nil {
+				if err := tr.evals.run(0, false); err != nil {
 					t.Fatal(err)
 				}
-				want, _ := net.Loss.Evaluate(values(tr.eval[0].encoder[turn]), c.ds.Train.Labels)
+				want, _ := net.Loss.Evaluate(tr.evals.splits[0].encoder[turn], c.ds.Train.Labels)
 				loss, err := tr.gradient()
 				if err != nil {
 					t.Fatal(err)

@@ -53,54 +53,53 @@ func (r Record) Get(name string) (float64, bool) {
 
 func (r *Record) add(name string, v float64) { r.Metrics = append(r.Metrics, Metric{name, v}) }
 
-// evaluate runs the evaluation programs and computes the record of step.
+// evaluate runs the network on every split and computes the record of step.
 func (t *trainer) evaluate(step int) (Record, error) {
 	rec := Record{Step: step}
 	loss := t.net.Loss
 	outputs := loss.Outputs(t.ds.Classes)
-	for k, ns := range t.ds.Splits() {
-		p := t.eval[k]
-		if err := p.run(); err != nil {
-			return rec, fmt.Errorf("%s split: %w", ns.Name, err)
+	for k, so := range t.evals.splits {
+		if err := t.evals.run(k, so.name == "train"); err != nil {
+			return rec, err
 		}
-		l, acc := loss.Evaluate(values(p.scores), ns.Split.Labels)
-		rec.add(ns.Name+"_loss", l)
-		rec.add(ns.Name+"_acc", acc)
-		if ns.Name == "test" {
+		l, acc := loss.Evaluate(so.scores, so.split.Labels)
+		rec.add(so.name+"_loss", l)
+		rec.add(so.name+"_acc", acc)
+		if so.name == "test" {
 			if len(t.net.Encoders) > 1 {
 				for i, r := range t.net.Modalities {
-					if p.encoder[i] == nil {
+					if so.encoder[i] == nil {
 						continue // the fusion does not use the encoders' own scores
 					}
-					_, acc := loss.Evaluate(values(p.encoder[i]), ns.Split.Labels)
+					_, acc := loss.Evaluate(so.encoder[i], so.split.Labels)
 					rec.add(fmt.Sprintf("enc_test_acc_m%d", r), acc)
 				}
 			}
-			scores := values(p.scores)
 			for _, group := range t.ds.Groups() {
-				rec.add("test_acc_g"+group, groupAccuracy(loss, scores, outputs, ns.Split, group))
+				rec.add("test_acc_g"+group, groupAccuracy(loss, so.scores, outputs, so.split, group))
 			}
 		}
 	}
+	train := t.evals.splits[0]
 	t.alignment(&rec)
-	t.contribution(&rec, t.eval[0])
-	t.memorisation(&rec, t.eval[0])
+	t.contribution(&rec, train)
+	t.memorisation(&rec, train)
 	return rec, nil
 }
 
 // contribution logs, for a network of several modalities, the variance over
 // the training set of each modality's additive contribution to the scores
 // (averaged over outputs): how much each modality moves the prediction.
-func (t *trainer) contribution(rec *Record, train *program) {
+func (t *trainer) contribution(rec *Record, train *splitOutputs) {
 	if len(t.net.Encoders) < 2 {
 		return
 	}
-	n := t.ds.Train.Len()
+	n := train.split.Len()
 	for i, r := range t.net.Modalities {
 		if train.contrib[i] == nil {
 			continue
 		}
-		rec.add(fmt.Sprintf("contrib_m%d", r), columnVariance(values(train.contrib[i]), n))
+		rec.add(fmt.Sprintf("contrib_m%d", r), columnVariance(train.contrib[i], n))
 	}
 }
 
@@ -152,14 +151,14 @@ func (t *trainer) alignment(rec *Record) {
 	}
 }
 
-func (t *trainer) memorisation(rec *Record, train *program) {
-	sp := t.ds.Train
+func (t *trainer) memorisation(rec *Record, train *splitOutputs) {
 	for i, r := range t.net.Modalities {
-		m, ok := t.net.Encoders[i].(Memoriser)
-		if !ok || train.pre[i] == nil || sp.SignalPatch == nil {
-			continue
+		if math.IsNaN(train.memo[i]) {
+			if _, ok := t.net.Encoders[i].(Memoriser); !ok || train.split.SignalPatch == nil {
+				continue
+			}
 		}
-		rec.add(fmt.Sprintf("memo_m%d", r), m.NoiseMemorisation(values(train.pre[i]), sp.Labels, sp.SignalPatch[r]))
+		rec.add(fmt.Sprintf("memo_m%d", r), train.memo[i])
 	}
 }
 

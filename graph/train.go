@@ -211,7 +211,7 @@ type trainer struct {
 	cfg    TrainConfig
 	src    *rand.Rand
 	update *program   // forward and backward pass of a training step
-	eval   []*program // one per split: train, val, test
+	evals  *evaluator // the train, val and test splits
 	groups [][]*tensor.Dense
 	grads  [][]*tensor.Dense // per group, like groups
 
@@ -294,17 +294,8 @@ func newTrainer(net *Network, ds *dataset.Dataset, cfg TrainConfig, obj Objectiv
 	if t.update, err = compile(net, spec); err != nil {
 		return nil, err
 	}
-	for _, ns := range ds.Splits() {
-		spec := programSpec{n: ns.Split.Len(), classes: ds.Classes, inputs: make([][]float64, len(net.Encoders)),
-			readEncs: true, readPre: ns.Name == "train", readContrib: ns.Name == "train"}
-		for i, r := range net.Modalities {
-			spec.inputs[i] = ns.Split.Inputs[r]
-		}
-		p, err := compile(net, spec)
-		if err != nil {
-			return nil, err
-		}
-		t.eval = append(t.eval, p)
+	if t.evals, err = newEvaluator(net, ds); err != nil {
+		return nil, err
 	}
 	return t, nil
 }
@@ -391,15 +382,15 @@ func (t *trainer) collect(st *StepState) {
 // own scores on the training and validation splits.
 func (t *trainer) headLosses() (train, val []float64, err error) {
 	out := make([][]float64, 2)
-	for k, ns := range t.ds.Splits()[:2] {
-		p := t.eval[k]
-		if err := p.run(); err != nil {
-			return nil, nil, fmt.Errorf("%s split: %w", ns.Name, err)
+	for k := range out {
+		if err := t.evals.run(k, false); err != nil {
+			return nil, nil, err
 		}
-		l, _ := t.net.Loss.Evaluate(values(p.scores), ns.Split.Labels)
+		so := t.evals.splits[k]
+		l, _ := t.net.Loss.Evaluate(so.scores, so.split.Labels)
 		out[k] = append(out[k], l)
-		for _, v := range p.encoder {
-			l, _ := t.net.Loss.Evaluate(values(v), ns.Split.Labels)
+		for _, scores := range so.encoder {
+			l, _ := t.net.Loss.Evaluate(scores, so.split.Labels)
 			out[k] = append(out[k], l)
 		}
 	}
