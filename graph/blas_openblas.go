@@ -7,8 +7,10 @@ import (
 	G "gorgonia.org/gorgonia"
 )
 
-// With the openblas build tag every matrix product, gorgonia's and
-// projectOp's, runs in OpenBLAS through gonum's netlib binding. Build with
+// With the openblas build tag gorgonia's matrix products (the MLP, conv and
+// concatenation layers) run in OpenBLAS through gonum's netlib binding; the
+// patch encoder's products stay in package kernel, which is as fast. Build
+// with
 //
 //	CGO_LDFLAGS=-lopenblas go build -tags openblas ./cmd/modcomp
 //

@@ -45,14 +45,21 @@
 //
 // # Gorgonia
 //
-// Each network is compiled once into a TapeMachine for training and one per
-// split for evaluation; all of them read the encoders' weight tensors, which
-// the optimizer updates in place, so nothing is rebuilt between steps.
-// Outputs are copied out of the machines with Read nodes, because a
-// TapeMachine reuses the memory of intermediate nodes. Only the nodes the
-// outputs need are compiled, which drops the input gradients that symbolic
-// differentiation adds. The smoothed ReLU is a fused Op (srelu_op.go) with
-// its own derivative Op.
+// Each network is compiled once into a graph for training and one per chunk
+// size for evaluation; all of them read the encoders' weight tensors, which
+// the optimizer updates in place, so nothing is rebuilt between steps. A
+// machine (machine.go) runs a graph and keeps every node's value from one
+// run to the next, so a warm step allocates almost nothing; values read out
+// of a run stay valid until the next. Only the nodes the outputs need are
+// compiled, which drops the input gradients that symbolic differentiation
+// adds. Evaluation runs each split in chunks of samples (evaluator.go), so
+// its memory does not grow with the splits.
+//
+// The paper's encoder is one Op with its own gradient Op (patch_op.go): the
+// product of every patch with every neuron, the smoothed ReLU and the sums
+// over patches and neurons, in cache-sized blocks of rows. The products and
+// the smoothed ReLU run in package internal/kernel: AVX2/FMA assembly where
+// the CPU has it, Go elsewhere. The logistic loss is one Op too.
 //
 // The package knows nothing of files or flags: package runs wires datasets,
 // networks and run directories together.

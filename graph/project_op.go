@@ -6,8 +6,6 @@ import (
 	"hash/fnv"
 
 	"github.com/chewxy/hm"
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/gonum"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
@@ -15,15 +13,15 @@ import (
 )
 
 // projectOp computes Z = X Wᵀ: the pre-activation <w_k, x_i> of every neuron
-// k (a row of W, (H, d)) on every row i of the data X, (N, d). It replaces
-// Mul(X, W) for three reasons:
+// k (a row of W, (H, d)) on every row i of the data X, (N, d), for the patch
+// encoder's features (its scores go through patchOp, which also applies the
+// smoothed ReLU and sums). It replaces Mul(X, W) because
 //
-//   - With neurons as rows, the product and its gradient run in the register
-//     tiles of package matmul, whose FMA kernels are several times faster
-//     than gonum's on these skinny shapes (H = 20 to 60 neurons).
+//   - with neurons as rows, the product and its gradient run in the register
+//     tiles of package kernel, several times faster than gonum's on these
+//     skinny shapes (H = 20 to 60 neurons), whichever BLAS gorgonia uses;
 //   - X is data: its gradient is never needed, so the Op does not offer one,
 //     saving a third of the work of a step.
-//   - Its workspace keeps the packed panels from one step to the next.
 type projectOp struct{ ws *projectWorkspace }
 
 // projectGradOp computes dW = Gᵀ X, (H, d), from the upstream gradient G of
@@ -71,9 +69,6 @@ func (op projectOp) Do(in ...G.Value) (G.Value, error) {
 func (op projectOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, error) {
 	x, w, z := in[0].(*tensor.Dense), in[1].(*tensor.Dense), prealloc.(*tensor.Dense)
 	n, d, h := x.Shape()[0], x.Shape()[1], w.Shape()[0]
-	if _, native := G.WhichBLAS().(gonum.Implementation); !native {
-		return z, gemm(blas.NoTrans, blas.Trans, n, h, d, x, d, w, d, z, h)
-	}
 	switch x.Dtype() {
 	case tensor.Float64:
 		kernel.MulNT(n, h, d, x.Float64s(), d, w.Float64s(), d, z.Float64s(), h, &op.ws.f64)
@@ -126,9 +121,6 @@ func (op projectGradOp) Do(in ...G.Value) (G.Value, error) {
 func (op projectGradOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, error) {
 	g, x, dw := in[0].(*tensor.Dense), in[1].(*tensor.Dense), prealloc.(*tensor.Dense)
 	n, h, d := g.Shape()[0], g.Shape()[1], x.Shape()[1]
-	if _, native := G.WhichBLAS().(gonum.Implementation); !native {
-		return dw, gemm(blas.Trans, blas.NoTrans, h, d, n, g, h, x, d, dw, d)
-	}
 	switch x.Dtype() {
 	case tensor.Float64:
 		kernel.MulTN(h, d, n, g.Float64s(), h, x.Float64s(), d, dw.Float64s(), d, false, &op.ws.f64)
@@ -143,21 +135,6 @@ func (op projectGradOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value,
 func (projectGradOp) DiffWRT(int) []bool { return []bool{false, false} }
 func (projectGradOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
 	return nil, fmt.Errorf("project': second derivatives are not implemented")
-}
-
-// gemm computes C = op(A) op(B) for row-major m×n C with the BLAS gorgonia
-// uses (G.Use), in the dtype of the operands.
-func gemm(ta, tb blas.Transpose, m, n, k int, a *tensor.Dense, lda int, b *tensor.Dense, ldb int, c *tensor.Dense, ldc int) error {
-	impl := G.WhichBLAS()
-	switch cd := c.Data().(type) {
-	case []float64:
-		impl.Dgemm(ta, tb, m, n, k, 1, a.Data().([]float64), lda, b.Data().([]float64), ldb, 0, cd, ldc)
-	case []float32:
-		impl.Sgemm(ta, tb, m, n, k, 1, a.Data().([]float32), lda, b.Data().([]float32), ldb, 0, cd, ldc)
-	default:
-		return fmt.Errorf("gemm: unsupported data %T", cd)
-	}
-	return nil
 }
 
 // hashOf hashes an Op by its WriteHash.
