@@ -113,18 +113,18 @@ type reuser interface{ overwritesPrealloc() }
 // gradient of a slice adds into it, which would accumulate over runs.
 var gorgoniaReusers = map[string]bool{"gorgonia.elemBinOp": true, "gorgonia.linAlgBinOp": true}
 
-// canReuse says whether the next run of op may write into its result v:
-// the op overwrites a preallocated tensor, v is a tensor of its own, not a
-// scalar, an argument or a view of an argument's memory (a reshape).
+// canReuse says whether the next run of op may write into its result v: the
+// op overwrites a preallocated result (ours, or gorgonia's listed ones, whose
+// scalar results it cannot take), and v is memory of its own, not an
+// argument or a view of an argument's memory (a reshape).
 func canReuse(op G.Op, v G.Value, args []G.Value) bool {
 	if _, ok := op.(G.UsePreallocDoer); !ok {
 		return false
 	}
-	if _, ok := op.(reuser); !ok && !gorgoniaReusers[fmt.Sprintf("%T", op)] {
-		return false
-	}
-	if _, ok := v.(*tensor.Dense); !ok {
-		return false
+	if _, ours := op.(reuser); !ours {
+		if _, dense := v.(*tensor.Dense); !dense || !gorgoniaReusers[fmt.Sprintf("%T", op)] {
+			return false
+		}
 	}
 	for _, a := range args {
 		if a != nil && a.Uintptr() == v.Uintptr() {
