@@ -170,9 +170,6 @@ func save(dir string, ds *Dataset, source any) error {
 	}
 	splits := map[string]*ManifestSplit{}
 	for _, ns := range ds.Splits() {
-		if ns.Split == nil {
-			continue // a dataset with only a training split
-		}
 		s, n := ns.Split, ns.Split.Len()
 		ms := &ManifestSplit{N: n, Labels: ns.Name + "_y.npy"}
 		for r, x := range s.Inputs {
