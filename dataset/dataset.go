@@ -200,10 +200,8 @@ func (d *Dataset) validateSplit(s *Split) error {
 		if want := n * d.Modalities[r].Size(); len(x) != want {
 			return fmt.Errorf("modality %d: %d values, want %d samples x %v = %d", r, len(x), n, d.Modalities[r].Shape, want)
 		}
-		for i, v := range x {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return fmt.Errorf("modality %d: sample %d has a non-finite value %v", r, i/d.Modalities[r].Size(), v)
-			}
+		if err := checkFinite(x, d.Modalities[r].Shape); err != nil {
+			return fmt.Errorf("modality %d: %w", r, err)
 		}
 	}
 	for i, y := range s.Labels {
@@ -240,6 +238,22 @@ func (d *Dataset) validateSplit(s *Split) error {
 					return fmt.Errorf("modality %d: signal patch of sample %d is %d, want 0..%d", r, i, p, patches-1)
 				}
 			}
+		}
+	}
+	return nil
+}
+
+// checkFinite finds the first NaN or infinity in x, samples of shape sample
+// in a row, and says where it is in terms a numpy user can index with:
+// x[17][3, 41] is "sample 17, value [3, 41]".
+func checkFinite(x []float64, sample []int) error {
+	size := 1
+	for _, s := range sample {
+		size *= s
+	}
+	for j, v := range x {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("sample %d, value %s is %v, want a finite number", j/size, formatIndex(j%size, sample, false), v)
 		}
 	}
 	return nil

@@ -463,10 +463,8 @@ func loadSplit(dir, field string, ms *ManifestSplit, m *Manifest, k int) (*Split
 			return nil, fmt.Errorf("%s: shape %s, want %s: (n, shape of modality %d)", name, formatShape(a.Shape), formatShape(append([]int{n}, shape...)), r)
 		}
 		// Validate would catch this too, but without the file name.
-		for j, v := range a.Data {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil, fmt.Errorf("%s: value %s is %v, want a finite number", name, formatIndex(j, a.Shape, false), v)
-			}
+		if err := checkFinite(a.Data, shape); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 		s.Inputs = append(s.Inputs, a.Data)
 	}
