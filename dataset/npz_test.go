@@ -212,8 +212,8 @@ func TestReadNPZFileErrorsNamePath(t *testing.T) {
 	}
 }
 
-// FuzzReadNPZ checks that no input makes ReadNPZ panic, and that what it
-// accepts is consistent.
+// FuzzReadNPZ checks that no input makes ReadNPZ, or building a dataset
+// from what it reads, panic, and that what it accepts is consistent.
 func FuzzReadNPZ(f *testing.F) {
 	x := &Array{Shape: []int{3, 2}, DType: "<f8", Data: []float64{1, 2, 3, 4, 5, 6}}
 	y := &Array{Shape: []int{3}, DType: "<i8", Data: []float64{1, -1, 1}}
@@ -241,6 +241,17 @@ func FuzzReadNPZ(f *testing.F) {
 			if count != len(a.Data) {
 				t.Fatalf("key %q: shape %v holds %d values, data has %d", k, a.Shape, count, len(a.Data))
 			}
+		}
+		splits, err := npzSplits(z)
+		if err != nil {
+			return
+		}
+		ds, err := buildDataset(splits, "")
+		if err != nil {
+			return
+		}
+		if err := ds.Validate(); err != nil {
+			t.Fatalf("built an invalid dataset: %v", err)
 		}
 	})
 }

@@ -139,12 +139,8 @@ func save(dir string, ds *Dataset, source any) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
+	if err := checkEmptyDir(dir); err != nil {
 		return err
-	}
-	if len(entries) > 0 {
-		return fmt.Errorf("directory is not empty (holds %s); Save writes only into a new or empty directory", entries[0].Name())
 	}
 	write := func(name string, a *Array) error {
 		err := writeFileAtomic(filepath.Join(dir, name), func(w io.Writer) error { return WriteNPY(w, a) })
@@ -222,6 +218,22 @@ func save(dir string, ds *Dataset, source any) error {
 		return err
 	}); err != nil {
 		return fmt.Errorf("%s: %w", ManifestFile, err)
+	}
+	return nil
+}
+
+// checkEmptyDir refuses a directory that holds anything, so that a dataset
+// is never mixed with another; a directory that does not exist is fine.
+func checkEmptyDir(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if len(entries) > 0 {
+		return fmt.Errorf("directory is not empty (holds %s); a dataset is written only into a new or empty directory", entries[0].Name())
 	}
 	return nil
 }
