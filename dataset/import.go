@@ -52,11 +52,13 @@ const maxImportClasses = 1 << 16
 // sample.
 //
 // An empty task is inferred from the labels of all splits together: all -1
-// or +1 is Binary; otherwise non-negative integers (of an integer dtype, or
-// integral floats) are Multiclass with max+1 classes, so 0/1 labels are two
-// classes, which the softmax loss handles; otherwise float labels are
-// Regression, and integer labels that are neither an error. An explicit
-// task overrides the inference, and the labels must fit it.
+// or +1 (even if only one of the two occurs) is Binary; otherwise
+// non-negative integers (of an integer dtype, or integral floats) are
+// Multiclass with max+1 classes, so 0/1 labels are two classes, which the
+// softmax loss handles; otherwise float labels are Regression, while integer
+// labels that fit no classification are an error. An explicit task
+// overrides the inference, and the labels must fit it. Either way a
+// classification has at most 65536 classes.
 func (src ImportSource) Load(task Task) (*Dataset, error) {
 	npy := !(src.Train.empty() && src.Val.empty() && src.Test.empty())
 	switch {
@@ -129,7 +131,7 @@ func npzSplits(z *NPZ) ([]rawSplit, error) {
 	// labels are there.
 	var inputs [3]map[int]string
 	var hasY [3]bool
-	var unknown []string
+	unknown := ""
 	for p := range inputs {
 		inputs[p] = map[int]string{}
 	}
@@ -145,20 +147,20 @@ func npzSplits(z *NPZ) ([]rawSplit, error) {
 			hasY[p] = true
 		} else if r, ok := inputIndex(rest); ok {
 			inputs[p][r] = key
-		} else {
-			unknown = append(unknown, key)
+		} else if unknown == "" {
+			unknown = key
 		}
 	}
 	k := 0 // the number of modalities: x0, x1, ... without gaps
 	for inputs[0][k] != "" {
 		k++
 	}
-	if len(unknown) > 0 {
+	if unknown != "" {
 		hint := ""
-		if strings.HasPrefix(unknown[0], "arr_") {
+		if strings.HasPrefix(unknown, "arr_") {
 			hint = " (numpy names arrays given without a keyword arr_0, arr_1, ...: save with numpy.savez(path, x0=..., y=...))"
 		}
-		return nil, fmt.Errorf("key %q is not a dataset key%s; want %s", unknown[0], hint, expectedKeys(k))
+		return nil, fmt.Errorf("key %q is not a dataset key%s; want %s", unknown, hint, expectedKeys(k))
 	}
 	if k == 0 {
 		return nil, fmt.Errorf("no key x0; want %s", expectedKeys(k))
@@ -192,10 +194,10 @@ func npzSplits(z *NPZ) ([]rawSplit, error) {
 					prefixes[p]+"x"+strconv.Itoa(r), name, splitKeys(prefixes[p], k))
 			}
 		}
-		for r, key := range inputs[p] {
-			if r >= k {
-				return nil, fmt.Errorf("key %q is beyond the %d modalities of the training split: the %s split wants %s",
-					key, k, name, splitKeys(prefixes[p], k))
+		for _, r := range slices.Sorted(maps.Keys(inputs[p])) {
+			if key := inputs[p][r]; r >= k {
+				return nil, fmt.Errorf("key %q is beyond the modalities of the training split: the %s split wants %s",
+					key, name, splitKeys(prefixes[p], k))
 			}
 		}
 		if !hasY[p] {
@@ -222,7 +224,8 @@ func inputIndex(s string) (int, bool) {
 		return 0, false
 	}
 	r, err := strconv.Atoi(digits)
-	if err != nil || r < 0 || strconv.Itoa(r) != digits {
+	// No one has 2^31 modalities; the bound keeps r+1 from overflowing.
+	if err != nil || r < 0 || r > math.MaxInt32 || strconv.Itoa(r) != digits {
 		return 0, false
 	}
 	return r, true
@@ -230,8 +233,11 @@ func inputIndex(s string) (int, bool) {
 
 // splitKeys lists the keys of one split of k modalities: "x0, x1 and y".
 func splitKeys(prefix string, k int) string {
-	if k == 0 { // how many is unknown
+	switch {
+	case k == 0: // how many is unknown
 		return prefix + "x0, " + prefix + "x1, ... and " + prefix + "y"
+	case k > 4: // k may come from a key such as x999999999
+		return fmt.Sprintf("%[1]sx0, %[1]sx1, ..., %[1]sx%[2]d and %[1]sy", prefix, k-1)
 	}
 	var keys []string
 	for r := range k {
