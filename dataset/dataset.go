@@ -51,8 +51,14 @@ type Split struct {
 	SignalPatch [][]int
 }
 
-// Len is the number of samples.
-func (s *Split) Len() int { return len(s.Labels) }
+// Len is the number of samples; 0 for a nil split, so that code sizing the
+// splits of a training-only dataset (see SplitByRatio) need not check first.
+func (s *Split) Len() int {
+	if s == nil {
+		return 0
+	}
+	return len(s.Labels)
+}
 
 // Group returns, for sample i, the pattern of sufficient modalities as a
 // string of 0s and 1s, one per modality ("10": modality 0 sufficient,
@@ -83,9 +89,17 @@ type Dataset struct {
 	Test       *Split
 }
 
-// Splits returns the splits with their names, in the order train, val, test.
+// Splits returns the splits the dataset has with their names, in the order
+// train, val, test. A training-only dataset (before SplitByRatio) has just
+// train: listing absent splits as nil would make every loop over them check.
 func (d *Dataset) Splits() []NamedSplit {
-	return []NamedSplit{{"train", d.Train}, {"val", d.Val}, {"test", d.Test}}
+	var out []NamedSplit
+	for _, ns := range []NamedSplit{{"train", d.Train}, {"val", d.Val}, {"test", d.Test}} {
+		if ns.Split != nil {
+			out = append(out, ns)
+		}
+	}
+	return out
 }
 
 // NamedSplit pairs a split with its name.
@@ -157,9 +171,6 @@ func (d *Dataset) Validate() error {
 		return errors.New("give both the val and the test split, or neither (and divide train with SplitByRatio)")
 	}
 	for _, ns := range d.Splits() {
-		if ns.Split == nil {
-			continue
-		}
 		if err := d.validateSplit(ns.Split); err != nil {
 			return fmt.Errorf("split %s: %w", ns.Name, err)
 		}
@@ -167,9 +178,6 @@ func (d *Dataset) Validate() error {
 	// Group accuracies and memorisation compare splits: what one split knows
 	// about its samples, every split must know.
 	for _, ns := range d.Splits()[1:] {
-		if ns.Split == nil {
-			continue
-		}
 		if (ns.Split.Sufficient == nil) != (d.Train.Sufficient == nil) {
 			return fmt.Errorf("split %s: sufficiency is given for some splits but not for others", ns.Name)
 		}
@@ -192,10 +200,8 @@ func (d *Dataset) validateSplit(s *Split) error {
 		if want := n * d.Modalities[r].Size(); len(x) != want {
 			return fmt.Errorf("modality %d: %d values, want %d samples x %v = %d", r, len(x), n, d.Modalities[r].Shape, want)
 		}
-		for i, v := range x {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return fmt.Errorf("modality %d: sample %d has a non-finite value %v", r, i/d.Modalities[r].Size(), v)
-			}
+		if err := checkFinite(x, d.Modalities[r].Shape); err != nil {
+			return fmt.Errorf("modality %d: %w", r, err)
 		}
 	}
 	for i, y := range s.Labels {
@@ -232,6 +238,22 @@ func (d *Dataset) validateSplit(s *Split) error {
 					return fmt.Errorf("modality %d: signal patch of sample %d is %d, want 0..%d", r, i, p, patches-1)
 				}
 			}
+		}
+	}
+	return nil
+}
+
+// checkFinite finds the first NaN or infinity in x, samples of shape sample
+// in a row, and says where it is in terms a numpy user can index with:
+// x[17][3, 41] is "sample 17, value [3, 41]".
+func checkFinite(x []float64, sample []int) error {
+	size := 1
+	for _, s := range sample {
+		size *= s
+	}
+	for j, v := range x {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("sample %d, value %s is %v, want a finite number", j/size, formatIndex(j%size, sample, false), v)
 		}
 	}
 	return nil

@@ -20,6 +20,19 @@
 // layout lets users bring their own data. ReadNPY and WriteNPY implement the
 // NPY format itself.
 //
+// Data from numpy comes in most easily as one NPZ archive, written by
+// numpy.savez(path, x0=..., x1=..., y=...) or numpy.savez_compressed, with
+// val_x0, ..., val_y and test_x0, ..., test_y for a validation and a test
+// split (both or neither). ReadNPZ reads the archive; ImportSource.Load
+// builds a dataset from it, or from separate NPY files per modality and
+// split, inferring the task from the labels; Import saves that dataset as a
+// directory Load reads. Every array and value is checked before anything is
+// used or written, and an error names the key or file, the sample and the
+// position in it.
+//
+// A dataset may have only a training split: Splits then lists just that,
+// and SplitByRatio divides it per seed.
+//
 // The package knows nothing of neural networks: package graph trains on a
 // Dataset, package runs decides where datasets live.
 package dataset

@@ -141,15 +141,45 @@ func readNPYOpen(f *os.File) (*Array, error) {
 // known (-1 otherwise); it lets the reader allocate the data at once instead
 // of growing it, but never decides whether the input is valid.
 func readNPY(r io.Reader, size int64) (*Array, error) {
+	p, err := readNPYPrefix(r)
+	if err != nil {
+		return nil, err
+	}
+	if size < 0 {
+		if l, ok := r.(interface{ Len() int }); ok { // bytes.Reader, bytes.Buffer, ...
+			size = p.consumed + int64(l.Len())
+		}
+	}
+	capHint := min(p.count, 1<<16)
+	if size >= 0 && size-p.consumed >= p.dataSize() {
+		capHint = p.count // the data is there: allocate once
+	}
+	return p.readData(r, capHint)
+}
+
+// npyPrefix is what the preamble and header of an NPY file promise: enough
+// to check the size of the data before reading any of it.
+type npyPrefix struct {
+	header   npyHeader
+	dt       npyDType
+	count    int   // number of values
+	consumed int64 // bytes of preamble and header
+}
+
+// dataSize is the number of data bytes the header promises.
+func (p npyPrefix) dataSize() int64 { return int64(p.count) * int64(p.dt.size) }
+
+// readNPYPrefix reads and checks the preamble and header of an NPY file.
+func readNPYPrefix(r io.Reader) (npyPrefix, error) {
 	var pre [8]byte
 	if n, err := io.ReadFull(r, pre[:]); err != nil {
 		if isEOF(err) {
-			return nil, fmt.Errorf("not an NPY file: only %d bytes, too short for the NPY preamble", n)
+			return npyPrefix{}, fmt.Errorf("not an NPY file: only %d bytes, too short for the NPY preamble", n)
 		}
-		return nil, err
+		return npyPrefix{}, err
 	}
 	if string(pre[:6]) != npyMagic {
-		return nil, fmt.Errorf("not an NPY file: starts with %q, want %q", pre[:6], npyMagic)
+		return npyPrefix{}, fmt.Errorf("not an NPY file: starts with %q, want %q", pre[:6], npyMagic)
 	}
 	major, minor := pre[6], pre[7]
 	var hlen int64
@@ -158,63 +188,60 @@ func readNPY(r io.Reader, size int64) (*Array, error) {
 	case major == 1 && minor == 0:
 		var b [2]byte
 		if err := readFull(r, b[:], "NPY file ends inside the header length"); err != nil {
-			return nil, err
+			return npyPrefix{}, err
 		}
 		hlen = int64(binary.LittleEndian.Uint16(b[:]))
 		consumed = 10
 	case (major == 2 || major == 3) && minor == 0:
 		var b [4]byte
 		if err := readFull(r, b[:], "NPY file ends inside the header length"); err != nil {
-			return nil, err
+			return npyPrefix{}, err
 		}
 		hlen = int64(binary.LittleEndian.Uint32(b[:]))
 		consumed = 12
 	default:
-		return nil, fmt.Errorf("unsupported NPY version %d.%d (supported: 1.0, 2.0, 3.0)", major, minor)
+		return npyPrefix{}, fmt.Errorf("unsupported NPY version %d.%d (supported: 1.0, 2.0, 3.0)", major, minor)
 	}
 	if hlen > maxNPYHeader {
-		return nil, fmt.Errorf("NPY header length %d exceeds the limit of %d bytes", hlen, maxNPYHeader)
+		return npyPrefix{}, fmt.Errorf("NPY header length %d exceeds the limit of %d bytes", hlen, maxNPYHeader)
 	}
 	// LimitReader + ReadAll grows with the bytes actually present, so a
 	// header length beyond the end of the input costs no allocation.
 	header, err := io.ReadAll(io.LimitReader(r, hlen))
 	if err != nil {
-		return nil, fmt.Errorf("reading NPY header: %w", err)
+		return npyPrefix{}, fmt.Errorf("reading NPY header: %w", err)
 	}
 	if int64(len(header)) < hlen {
-		return nil, fmt.Errorf("NPY header length is %d bytes but the file ends after %d", hlen, len(header))
+		return npyPrefix{}, fmt.Errorf("NPY header length is %d bytes but the file ends after %d", hlen, len(header))
 	}
 	consumed += hlen
 	h, err := parseNPYHeader(string(header))
 	if err != nil {
-		return nil, fmt.Errorf("NPY header %s: %w", quoteHeader(header), err)
+		return npyPrefix{}, fmt.Errorf("NPY header %s: %w", quoteHeader(header), err)
 	}
 	dt, err := lookupDType(h.descr)
 	if err != nil {
-		return nil, err
+		return npyPrefix{}, err
 	}
 	count, err := shapeCount(h.shape)
 	if err != nil {
-		return nil, err
+		return npyPrefix{}, err
 	}
-	need := int64(count) * int64(dt.size)
-	if size < 0 {
-		if l, ok := r.(interface{ Len() int }); ok { // bytes.Reader, bytes.Buffer, ...
-			size = consumed + int64(l.Len())
-		}
-	}
-	capHint := min(count, 1<<16)
-	if size >= 0 && size-consumed >= need {
-		capHint = count // the data is there: allocate once
-	}
-	data, err := readNPYData(r, dt, h.shape, h.fortran, count, capHint)
+	return npyPrefix{header: h, dt: dt, count: count, consumed: consumed}, nil
+}
+
+// readData reads the data p promises from r, which must end right after it.
+// capHint is how many values to allocate room for up front.
+func (p npyPrefix) readData(r io.Reader, capHint int) (*Array, error) {
+	h := p.header
+	data, err := readNPYData(r, p.dt, h.shape, h.fortran, p.count, capHint)
 	if err != nil {
 		return nil, err
 	}
 	if h.fortran {
 		data = fortranToC(data, h.shape)
 	}
-	return &Array{Shape: h.shape, DType: dt.descr, Data: data}, nil
+	return &Array{Shape: h.shape, DType: p.dt.descr, Data: data}, nil
 }
 
 func isEOF(err error) bool { return err == io.EOF || err == io.ErrUnexpectedEOF }

@@ -541,36 +541,45 @@ func FuzzReadNPY(f *testing.F) {
 }
 
 // TestFuzzSeedCorpus keeps the committed seeds meaningful: those named
-// valid_* must read and those named invalid_* must not, so the fuzzer starts
-// from both sides of the format.
+// valid_* must read and those named invalid_* must not, so the fuzzers start
+// from both sides of each format.
 func TestFuzzSeedCorpus(t *testing.T) {
-	paths, err := filepath.Glob(filepath.Join("testdata", "fuzz", "FuzzReadNPY", "*"))
-	if err != nil || len(paths) == 0 {
-		t.Fatalf("no seed corpus (err %v)", err)
+	targets := []struct {
+		name string
+		read func(string) error
+	}{
+		{"FuzzReadNPY", func(in string) error { _, err := ReadNPY(strings.NewReader(in)); return err }},
+		{"FuzzReadNPZ", func(in string) error { _, err := ReadNPZ(strings.NewReader(in), int64(len(in))); return err }},
 	}
-	for _, path := range paths {
-		name := filepath.Base(path)
-		b, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
+	for _, target := range targets {
+		paths, err := filepath.Glob(filepath.Join("testdata", "fuzz", target.name, "*"))
+		if err != nil || len(paths) == 0 {
+			t.Fatalf("%s: no seed corpus (err %v)", target.name, err)
 		}
-		text, ok := strings.CutPrefix(string(b), "go test fuzz v1\n[]byte(")
-		text, ok2 := strings.CutSuffix(strings.TrimSpace(text), ")")
-		if !ok || !ok2 {
-			t.Errorf("%s: not a one-[]byte corpus file", name)
-			continue
-		}
-		input, err := strconv.Unquote(text)
-		if err != nil {
-			t.Errorf("%s: %v", name, err)
-			continue
-		}
-		_, err = ReadNPY(strings.NewReader(input))
-		switch {
-		case strings.HasPrefix(name, "valid_") && err != nil:
-			t.Errorf("%s: %v", name, err)
-		case strings.HasPrefix(name, "invalid_") && err == nil:
-			t.Errorf("%s: read without error", name)
+		for _, path := range paths {
+			name := target.name + "/" + filepath.Base(path)
+			b, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			text, ok := strings.CutPrefix(string(b), "go test fuzz v1\n[]byte(")
+			text, ok2 := strings.CutSuffix(strings.TrimSpace(text), ")")
+			if !ok || !ok2 {
+				t.Errorf("%s: not a one-[]byte corpus file", name)
+				continue
+			}
+			input, err := strconv.Unquote(text)
+			if err != nil {
+				t.Errorf("%s: %v", name, err)
+				continue
+			}
+			err = target.read(input)
+			switch base := filepath.Base(path); {
+			case strings.HasPrefix(base, "valid_") && err != nil:
+				t.Errorf("%s: %v", name, err)
+			case strings.HasPrefix(base, "invalid_") && err == nil:
+				t.Errorf("%s: read without error", name)
+			}
 		}
 	}
 }

@@ -290,3 +290,26 @@ func TestSaveTrainOnly(t *testing.T) {
 		t.Errorf("Load(Save(ds)) differs from ds:\ngot  %+v\nwant %+v", got, ds)
 	}
 }
+
+// A training-only dataset lists only its training split, and the absent
+// splits have no samples, so readers need not special-case it.
+func TestTrainOnlySplits(t *testing.T) {
+	ds := indexed(6)
+	splits := ds.Splits()
+	if len(splits) != 1 || splits[0].Name != "train" || splits[0].Split != ds.Train {
+		t.Errorf("Splits() = %+v, want only train", splits)
+	}
+	if n := ds.Val.Len() + ds.Test.Len(); n != 0 {
+		t.Errorf("absent splits hold %d samples, want 0", n)
+	}
+	if err := ds.SplitByRatio(1.0/3, 1.0/3, rng.New(1, "split")); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, ns := range ds.Splits() {
+		names = append(names, ns.Name)
+	}
+	if !slices.Equal(names, []string{"train", "val", "test"}) {
+		t.Errorf("after SplitByRatio, Splits() names %v, want train, val, test", names)
+	}
+}

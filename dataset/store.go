@@ -139,12 +139,8 @@ func save(dir string, ds *Dataset, source any) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
+	if err := checkEmptyDir(dir); err != nil {
 		return err
-	}
-	if len(entries) > 0 {
-		return fmt.Errorf("directory is not empty (holds %s); Save writes only into a new or empty directory", entries[0].Name())
 	}
 	write := func(name string, a *Array) error {
 		err := writeFileAtomic(filepath.Join(dir, name), func(w io.Writer) error { return WriteNPY(w, a) })
@@ -170,9 +166,6 @@ func save(dir string, ds *Dataset, source any) error {
 	}
 	splits := map[string]*ManifestSplit{}
 	for _, ns := range ds.Splits() {
-		if ns.Split == nil {
-			continue // a dataset with only a training split
-		}
 		s, n := ns.Split, ns.Split.Len()
 		ms := &ManifestSplit{N: n, Labels: ns.Name + "_y.npy"}
 		for r, x := range s.Inputs {
@@ -225,6 +218,22 @@ func save(dir string, ds *Dataset, source any) error {
 		return err
 	}); err != nil {
 		return fmt.Errorf("%s: %w", ManifestFile, err)
+	}
+	return nil
+}
+
+// checkEmptyDir refuses a directory that holds anything, so that a dataset
+// is never mixed with another; a directory that does not exist is fine.
+func checkEmptyDir(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if len(entries) > 0 {
+		return fmt.Errorf("directory is not empty (holds %s); a dataset is written only into a new or empty directory", entries[0].Name())
 	}
 	return nil
 }
@@ -466,10 +475,8 @@ func loadSplit(dir, field string, ms *ManifestSplit, m *Manifest, k int) (*Split
 			return nil, fmt.Errorf("%s: shape %s, want %s: (n, shape of modality %d)", name, formatShape(a.Shape), formatShape(append([]int{n}, shape...)), r)
 		}
 		// Validate would catch this too, but without the file name.
-		for j, v := range a.Data {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil, fmt.Errorf("%s: value %s is %v, want a finite number", name, formatIndex(j, a.Shape, false), v)
-			}
+		if err := checkFinite(a.Data, shape); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 		s.Inputs = append(s.Inputs, a.Data)
 	}

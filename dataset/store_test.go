@@ -411,7 +411,7 @@ func TestLoadErrors(t *testing.T) {
 		}, []string{"feature_m1.npy", "shape (9,), want (10,)"}},
 		{"non-finite input", func(t *testing.T, dir string) {
 			editNPY(t, dir, "val_x1.npy", func(a *Array) { a.Data[31] = math.NaN() })
-		}, []string{"val_x1.npy: value [1, 0, 1] is NaN, want a finite number"}},
+		}, []string{"val_x1.npy: sample 1, value [0, 1] is NaN, want a finite number"}},
 		{"binary with 3 classes", func(t *testing.T, dir string) {
 			editManifest(t, dir, func(m map[string]any) { m["classes"] = 3 })
 		}, []string{"manifest.json: classes is 3, want 2 for a binary task"}},

@@ -481,8 +481,8 @@ func TestDatasetValidate(t *testing.T) {
 		{"short input", func(d *Dataset) { d.Val.Inputs[1] = d.Val.Inputs[1][:len(d.Val.Inputs[1])-1] }, "split val: modality 1"},
 		{"long input", func(d *Dataset) { d.Test.Inputs[0] = append(d.Test.Inputs[0], 0) }, "split test: modality 0"},
 		{"fewer labels than inputs", func(d *Dataset) { d.Train.Labels = d.Train.Labels[:5] }, "split train"},
-		{"NaN input", func(d *Dataset) { d.Test.Inputs[1][7] = math.NaN() }, "split test: modality 1: sample 0"},
-		{"infinite input", func(d *Dataset) { d.Train.Inputs[0][12*5+1] = math.Inf(-1) }, "sample 5"},
+		{"NaN input", func(d *Dataset) { d.Test.Inputs[1][7] = math.NaN() }, "split test: modality 1: sample 0, value [1, 2] is NaN, want a finite number"},
+		{"infinite input", func(d *Dataset) { d.Train.Inputs[0][12*5+1] = math.Inf(-1) }, "split train: modality 0: sample 5, value [0, 1] is -Inf"},
 		{"binary label 0", func(d *Dataset) { d.Val.Labels[2] = 0 }, "label 2"},
 		{"binary label NaN", func(d *Dataset) { d.Val.Labels[1] = math.NaN() }, "label 1"},
 		{"multiclass label out of range", func(d *Dataset) {
