@@ -59,7 +59,7 @@ func ExampleTrain() {
 	}
 	cfg := graph.TrainConfig{Steps: 200, LogEvery: 100}
 	res, err := graph.Train(context.Background(), net, ds, cfg, 1, func(r graph.Record) error {
-		acc, _ := r.Get("train_acc")
+		acc, _ := r.Get(graph.SplitAcc("train"))
 		fmt.Printf("step %d: train accuracy %.2f\n", r.Step, acc)
 		return nil
 	})
@@ -67,8 +67,8 @@ func ExampleTrain() {
 		log.Fatal(err)
 	}
 	final := res.Final()
-	testAcc, _ := final.Get("test_acc")
-	align, _ := final.Get("align_m0")
+	testAcc, _ := final.Get(graph.TestAcc)
+	align, _ := final.Get(graph.Align(0))
 	fmt.Println(res.Status, "after", res.Steps, "steps")
 	fmt.Printf("test accuracy %.2f\n", testAcc)
 	fmt.Println("feature learned (align_m0 > rho):", align > exampleModel.Encoders[0].Rho)

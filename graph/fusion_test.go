@@ -61,10 +61,10 @@ func TestDeepLinearLateFusionFitsBothModalities(t *testing.T) {
 		t.Fatalf("status %s: %s", res.Status, res.Message)
 	}
 	first, last := res.Log[0], res.Final()
-	r2, r20 := metric(t, last, "test_acc"), metric(t, first, "test_acc")
+	r2, r20 := metric(t, last, TestAcc), metric(t, first, TestAcc)
 	t.Logf("test R² %.3f -> %.4f, test mse %.4f; contrib_m0 %.3f, contrib_m1 %.3f; R² of encoder 0 alone %.3f, of encoder 1 alone %.3f",
-		r20, r2, metric(t, last, "test_loss"), metric(t, last, "contrib_m0"), metric(t, last, "contrib_m1"),
-		metric(t, last, "enc_test_acc_m0"), metric(t, last, "enc_test_acc_m1"))
+		r20, r2, metric(t, last, TestLoss), metric(t, last, Contrib(0)), metric(t, last, Contrib(1)),
+		metric(t, last, EncTestAcc(0)), metric(t, last, EncTestAcc(1)))
 	if r20 > 0.5 {
 		t.Errorf("test R² starts at %v: the test needs an untrained network that does not fit", r20)
 	}
@@ -78,7 +78,7 @@ func TestDeepLinearLateFusionFitsBothModalities(t *testing.T) {
 			part[i] = dot(coef, ds.Train.Inputs[r][i*d:(i+1)*d])
 		}
 		want := variance(part)
-		if got := metric(t, last, fmt.Sprintf("contrib_m%d", r)); !closeTo(got, want, 0.05, 0) {
+		if got := metric(t, last, Contrib(r)); !closeTo(got, want, 0.05, 0) {
 			t.Errorf("contrib_m%d = %v, want the variance of modality %d's part of y, %v", r, got, r, want)
 		}
 	}
@@ -138,8 +138,8 @@ func TestFusionMetrics(t *testing.T) {
 						name string
 						want bool
 					}{
-						{fmt.Sprintf("contrib_m%d", r), seen && tt.contrib},
-						{fmt.Sprintf("enc_test_acc_m%d", r), seen && tt.encAcc},
+						{Contrib(r), seen && tt.contrib},
+						{EncTestAcc(r), seen && tt.encAcc},
 					} {
 						v, ok := rec.Get(m.name)
 						if ok != m.want {
@@ -150,7 +150,7 @@ func TestFusionMetrics(t *testing.T) {
 						}
 					}
 				}
-				if v, _ := rec.Get("contrib_m0"); tt.contrib && !(v > 0) {
+				if v, _ := rec.Get(Contrib(0)); tt.contrib && !(v > 0) {
 					t.Errorf("step %d: contrib_m0 = %v, want a positive variance", rec.Step, v)
 				}
 			}
@@ -169,7 +169,7 @@ func TestFusionMetrics(t *testing.T) {
 					c[s] = dot(h[s*width:(s+1)*width], head[offset:offset+width])
 				}
 				offset += width
-				if got, want := metric(t, res.Final(), fmt.Sprintf("contrib_m%d", r)), variance(c); !closeTo(got, want, 1e-9, 1e-15) {
+				if got, want := metric(t, res.Final(), Contrib(r)), variance(c); !closeTo(got, want, 1e-9, 1e-15) {
 					t.Errorf("contrib_m%d = %v, want the variance of h_%d W_%d, %v", r, got, r, r, want)
 				}
 			}
@@ -236,8 +236,8 @@ func TestConcatFusionTrainsBodiesNotHeads(t *testing.T) {
 			if err != nil || res.Status != Completed {
 				t.Fatalf("%v %+v", err, res)
 			}
-			before, after := metric(t, res.Log[0], "train_loss"), metric(t, res.Final(), "train_loss")
-			t.Logf("train loss %.4f -> %.4f, test accuracy %.2f", before, after, metric(t, res.Final(), "test_acc"))
+			before, after := metric(t, res.Log[0], SplitLoss("train")), metric(t, res.Final(), SplitLoss("train"))
+			t.Logf("train loss %.4f -> %.4f, test accuracy %.2f", before, after, metric(t, res.Final(), TestAcc))
 			if !(after < 0.7*before) {
 				t.Errorf("train loss %v -> %v, want a reduction by at least 30%%", before, after)
 			}
@@ -324,13 +324,13 @@ func TestMulticlassNetworksLearn(t *testing.T) {
 				t.Fatalf("status %s: %s", res.Status, res.Message)
 			}
 			first, last := res.Log[0], res.Final()
-			acc := metric(t, last, "test_acc")
-			t.Logf("train loss %.3f -> %.3f, test accuracy %.3f -> %.3f", metric(t, first, "train_loss"), metric(t, last, "train_loss"),
-				metric(t, first, "test_acc"), acc)
+			acc := metric(t, last, TestAcc)
+			t.Logf("train loss %.3f -> %.3f, test accuracy %.3f -> %.3f", metric(t, first, SplitLoss("train")), metric(t, last, SplitLoss("train")),
+				metric(t, first, TestAcc), acc)
 			if acc < 0.8 {
 				t.Errorf("test accuracy %v, want at least 0.8 (a guess gets 1/3)", acc)
 			}
-			if l0, l := metric(t, first, "train_loss"), metric(t, last, "train_loss"); !(l < 0.5*l0) {
+			if l0, l := metric(t, first, SplitLoss("train")), metric(t, last, SplitLoss("train")); !(l < 0.5*l0) {
 				t.Errorf("train loss %v -> %v, want it halved", l0, l)
 			}
 		})

@@ -74,8 +74,8 @@ func (*gBlend) After(*StepState) error { return nil }
 
 // Log records the weights of the fused head and of each encoder's head.
 func (m *gBlend) Log(rec *Record) {
-	rec.add("gblend_w_fused", m.weights[0])
+	rec.add(GBlendFused, m.weights[0])
 	for i, r := range m.modalities {
-		rec.add(fmt.Sprintf("gblend_w_m%d", r), m.weights[1+i])
+		rec.add(GBlendWeight(r), m.weights[1+i])
 	}
 }

@@ -241,8 +241,7 @@ func TestUMEEncodersTrainExactlyAsAlone(t *testing.T) {
 			t.Fatalf("m%d: %d joint records, %d uni-modal", r, len(jres.Log), len(ures.Log))
 		}
 		for k, rec := range jres.Log {
-			for _, name := range []string{"align_m%d", "align_m%d_pos", "align_m%d_neg", "memo_m%d"} {
-				name = fmt.Sprintf(name, r)
+			for _, name := range []string{Align(r), AlignHead(r, HeadPos), AlignHead(r, HeadNeg), Memo(r)} {
 				if g, w := metric(t, rec, name), metric(t, ures.Log[k], name); g != w {
 					t.Errorf("step %d: joint %s = %v, uni-modal %v", rec.Step, name, g, w)
 				}
@@ -450,13 +449,13 @@ func TestOGMGECoefficientAndNoise(t *testing.T) {
 			k := 1 - math.Tanh(alpha*rho)
 			var rec Record
 			m.Log(&rec)
-			if got := metric(t, rec, "ogm_coeff_m0"); !closeTo(got, k, 1e-12, 0) {
+			if got := metric(t, rec, OGMCoeff(0)); !closeTo(got, k, 1e-12, 0) {
 				t.Errorf("ogm_coeff_m0 = %v, want 1 - tanh(%g * %g) = %v", got, alpha, rho, k)
 			}
-			if got := metric(t, rec, "ogm_coeff_m2"); got != 1 {
+			if got := metric(t, rec, OGMCoeff(2)); got != 1 {
 				t.Errorf("ogm_coeff_m2 = %v, want 1 (not dominant)", got)
 			}
-			if _, ok := rec.Get("ogm_coeff_m1"); ok {
+			if _, ok := rec.Get(OGMCoeff(1)); ok {
 				t.Error("logged ogm_coeff_m1 for a network of modalities 0 and 2")
 			}
 			// The weak encoder's gradient is not scaled (k = 1): what it
@@ -559,7 +558,7 @@ func TestOGMGEActiveWindow(t *testing.T) {
 		}
 		var rec Record
 		m.Log(&rec)
-		k0 := metric(t, rec, "ogm_coeff_m0")
+		k0 := metric(t, rec, OGMCoeff(0))
 		changed := !slices.Equal(groupValues(st.Grads[0]), orig[0])
 		if changed != c.active || (k0 < 1) != c.active {
 			t.Errorf("window [%d, %d] at step %d: gradient changed %v, coefficient %v; want active %v", c.start, c.end, c.step, changed, k0, c.active)
@@ -599,10 +598,10 @@ func TestOGMGESoftmaxAndErrors(t *testing.T) {
 	m.Log(&rec)
 	p1, _ := trueClassProbability(SoftmaxLoss{}, s1, labels)
 	rho := (p1[0] + p1[1] + p1[2]) / (p0[0] + p0[1] + p0[2])
-	if got, want := metric(t, rec, "ogm_coeff_m1"), 1-math.Tanh(0.3*rho); !closeTo(got, want, 1e-12, 0) {
+	if got, want := metric(t, rec, OGMCoeff(1)), 1-math.Tanh(0.3*rho); !closeTo(got, want, 1e-12, 0) {
 		t.Errorf("softmax: ogm_coeff_m1 = %v, want %v", got, want)
 	}
-	if got := metric(t, rec, "ogm_coeff_m0"); got != 1 {
+	if got := metric(t, rec, OGMCoeff(0)); got != 1 {
 		t.Errorf("softmax: ogm_coeff_m0 = %v, want 1", got)
 	}
 
@@ -696,7 +695,7 @@ func TestGBlendBeforeReestimatesEveryN(t *testing.T) {
 		}
 		var rec Record
 		m.Log(&rec)
-		logged := []float64{metric(t, rec, "gblend_w_fused"), metric(t, rec, "gblend_w_m0"), metric(t, rec, "gblend_w_m1")}
+		logged := []float64{metric(t, rec, GBlendFused), metric(t, rec, GBlendWeight(0)), metric(t, rec, GBlendWeight(1))}
 		if !slices.Equal(st.Weights, logged) {
 			t.Errorf("step %d: weights %v, logged %v", step, st.Weights, logged)
 		}
@@ -947,15 +946,15 @@ func TestEveryMethodTrains(t *testing.T) {
 					}
 					switch name {
 					case "ogm-ge":
-						if !slices.Equal(own, []string{"ogm_coeff_m0", "ogm_coeff_m1"}) {
+						if !slices.Equal(own, []string{OGMCoeff(0), OGMCoeff(1)}) {
 							t.Fatalf("step %d: method metrics %v", rec.Step, own)
 						}
-						k0, k1 := metric(t, rec, "ogm_coeff_m0"), metric(t, rec, "ogm_coeff_m1")
+						k0, k1 := metric(t, rec, OGMCoeff(0)), metric(t, rec, OGMCoeff(1))
 						if !(k0 > 0 && k0 <= 1 && k1 > 0 && k1 <= 1) || (rec.Step > 0 && k0 < 1 && k1 < 1) {
 							t.Errorf("step %d: coefficients %v, %v: want in (0, 1], at most one below 1", rec.Step, k0, k1)
 						}
 					case "gblend":
-						if !slices.Equal(own, []string{"gblend_w_fused", "gblend_w_m0", "gblend_w_m1"}) {
+						if !slices.Equal(own, []string{GBlendFused, GBlendWeight(0), GBlendWeight(1)}) {
 							t.Fatalf("step %d: method metrics %v", rec.Step, own)
 						}
 						sum := 0.0
@@ -978,7 +977,7 @@ func TestEveryMethodTrains(t *testing.T) {
 				if name == "gblend" {
 					moved := false
 					for _, rec := range res.Log[1:] {
-						moved = moved || metric(t, rec, "gblend_w_fused") != 1.0/3
+						moved = moved || metric(t, rec, GBlendFused) != 1.0/3
 					}
 					if !moved {
 						t.Error("the blending weights never left 1/3")
@@ -987,7 +986,7 @@ func TestEveryMethodTrains(t *testing.T) {
 				if name == "ogm-ge" {
 					modulated := false
 					for _, rec := range res.Log[1:] {
-						modulated = modulated || metric(t, rec, "ogm_coeff_m0") < 1 || metric(t, rec, "ogm_coeff_m1") < 1
+						modulated = modulated || metric(t, rec, OGMCoeff(0)) < 1 || metric(t, rec, OGMCoeff(1)) < 1
 					}
 					if !modulated {
 						t.Error("no logged step was modulated")

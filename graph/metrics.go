@@ -13,29 +13,8 @@ type Metric struct {
 	Value float64
 }
 
-// Record is everything logged about a network at one step. Metrics appear in
-// a fixed order for a given network and dataset:
-//
-//	train_loss, train_acc, val_loss, val_acc, test_loss, test_acc
-//	enc_test_acc_m<r>          stand-alone test accuracy of encoder r (sign of f_r alone), joint networks
-//	test_acc_g<pattern>        test accuracy on samples whose sufficient modalities match pattern
-//	                           ("10": modality 0 sufficient, modality 1 not); NaN for an empty group
-//	align_m<r>_pos, _neg       feature alignment of encoder r's class heads:
-//	                           max_j <w_{r,+1,j}, v_r> and max_j <w_{r,-1,j}, -v_r>
-//	align_m<r>                 mean of the heads' alignments
-//	contrib_m<r>               networks of several modalities: variance over the training set of modality r's
-//	                           additive contribution to the scores (its f_r under late fusion; h_r W_r under
-//	                           concatenation without hidden layers)
-//	memo_m<r>                  noise memorisation of encoder r: mean over training samples of the largest
-//	                           pre-activation of the sample's own class head on its noise patches
-//	(method metrics)           the training method's own values: ogm_coeff_m<r>, gblend_w_fused, gblend_w_m<r>
-//	escape_m<r>_pos, _neg      the step at which each class head's alignment first reached its escape level
-//	                           (rho), tracked every step; NaN while it has not
-//	probe_val_acc_m<r>,        final record with TrainConfig.Probe: accuracy (R² for regression) of a linear
-//	probe_test_acc_m<r>        probe of encoder r's frozen features, fit on train, selected on val
-//
-// Alignment and memorisation are logged for encoders that support them
-// (Aligner, Memoriser) when the dataset knows its features and signal patches.
+// Record is everything logged about a network at one step: its metrics, in
+// the fixed order metricnames.go lists them.
 type Record struct {
 	Step    int
 	Metrics []Metric
@@ -63,8 +42,8 @@ func (t *trainer) evaluate(step int) (Record, error) {
 			return rec, err
 		}
 		l, acc := loss.Evaluate(so.scores, so.split.Labels)
-		rec.add(so.name+"_loss", l)
-		rec.add(so.name+"_acc", acc)
+		rec.add(SplitLoss(so.name), l)
+		rec.add(SplitAcc(so.name), acc)
 		if so.name == "test" {
 			if len(t.net.Encoders) > 1 {
 				for i, r := range t.net.Modalities {
@@ -72,11 +51,11 @@ func (t *trainer) evaluate(step int) (Record, error) {
 						continue // the fusion does not use the encoders' own scores
 					}
 					_, acc := loss.Evaluate(so.encoder[i], so.split.Labels)
-					rec.add(fmt.Sprintf("enc_test_acc_m%d", r), acc)
+					rec.add(EncTestAcc(r), acc)
 				}
 			}
 			for _, group := range t.ds.Groups() {
-				rec.add("test_acc_g"+group, groupAccuracy(loss, so.scores, outputs, so.split, group))
+				rec.add(TestAccGroup(group), groupAccuracy(loss, so.scores, outputs, so.split, group))
 			}
 		}
 	}
@@ -99,7 +78,7 @@ func (t *trainer) contribution(rec *Record, train *splitOutputs) {
 		if train.contrib[i] == nil {
 			continue
 		}
-		rec.add(fmt.Sprintf("contrib_m%d", r), columnVariance(train.contrib[i], n))
+		rec.add(Contrib(r), columnVariance(train.contrib[i], n))
 	}
 }
 
@@ -144,10 +123,10 @@ func (t *trainer) alignment(rec *Record) {
 		heads := e.AppendAlignment(nil, e.feature)
 		mean := 0.0
 		for c, h := range heads {
-			rec.add(fmt.Sprintf("align_m%d_%s", e.modality, headName(c, len(heads))), h)
+			rec.add(AlignHead(e.modality, HeadName(c, len(heads))), h)
 			mean += h
 		}
-		rec.add(fmt.Sprintf("align_m%d", e.modality), mean/float64(len(heads)))
+		rec.add(Align(e.modality), mean/float64(len(heads)))
 	}
 }
 
@@ -158,17 +137,8 @@ func (t *trainer) memorisation(rec *Record, train *splitOutputs) {
 				continue
 			}
 		}
-		rec.add(fmt.Sprintf("memo_m%d", r), train.memo[i])
+		rec.add(Memo(r), train.memo[i])
 	}
-}
-
-// headName names class head c: "pos" and "neg" for the binary heads (+1, -1),
-// "c<k>" otherwise.
-func headName(c, heads int) string {
-	if heads == 2 {
-		return [2]string{"pos", "neg"}[c]
-	}
-	return fmt.Sprintf("c%d", c)
 }
 
 // probe fits a linear probe on each encoder's features and adds its
@@ -199,8 +169,8 @@ func (t *trainer) probe(rec *Record) error {
 		if err != nil {
 			return fmt.Errorf("encoder of modality %d: %w", r, err)
 		}
-		rec.add(fmt.Sprintf("probe_val_acc_m%d", r), res.ValAcc)
-		rec.add(fmt.Sprintf("probe_test_acc_m%d", r), res.TestAcc)
+		rec.add(ProbeValAcc(r), res.ValAcc)
+		rec.add(ProbeTestAcc(r), res.TestAcc)
 	}
 	return nil
 }

@@ -98,6 +98,6 @@ func modulate(g *tensor.Dense, k float64, st *StepState) {
 // Log records each encoder's last coefficient k_u (1: not modulated).
 func (m *ogmGE) Log(rec *Record) {
 	for i, r := range m.modalities {
-		rec.add(fmt.Sprintf("ogm_coeff_m%d", r), m.coeff[i])
+		rec.add(OGMCoeff(r), m.coeff[i])
 	}
 }

@@ -54,8 +54,8 @@ func TestScienceUniModalLearnsItsFeature(t *testing.T) {
 				t.Fatalf("status %s: %s", res.Status, res.Message)
 			}
 			first, last := res.Log[0], res.Final()
-			a0, a := metric(t, first, "align_m0"), metric(t, last, "align_m0")
-			acc, acc0 := metric(t, last, "test_acc"), metric(t, first, "test_acc")
+			a0, a := metric(t, first, Align(0)), metric(t, last, Align(0))
+			acc, acc0 := metric(t, last, TestAcc), metric(t, first, TestAcc)
 			t.Logf("align_m0 %.4f -> %.3f, test_acc %.3f -> %.3f", a0, a, acc0, acc)
 			if a0 > rho/2 {
 				t.Errorf("align_m0 starts at %v, not small against rho = %v", a0, rho)
@@ -64,7 +64,7 @@ func TestScienceUniModalLearnsItsFeature(t *testing.T) {
 				t.Errorf("align_m0 ends at %v from %v, want above 10 rho = %v and 50x its start", a, a0, 10*rho)
 			}
 			// Both class heads learn their direction, +v and -v.
-			for _, head := range []string{"align_m0_pos", "align_m0_neg"} {
+			for _, head := range []string{AlignHead(0, HeadPos), AlignHead(0, HeadNeg)} {
 				if v := metric(t, last, head); v < rho {
 					t.Errorf("%s ends at %v, below rho", head, v)
 				}
@@ -73,7 +73,7 @@ func TestScienceUniModalLearnsItsFeature(t *testing.T) {
 			if acc < 0.8 {
 				t.Errorf("test accuracy %v, want at least 0.8 (chance is 0.5)", acc)
 			}
-			if g := metric(t, last, "test_acc_g11") + metric(t, last, "test_acc_g10"); g < 2*0.9 {
+			if g := metric(t, last, TestAccGroup("11")) + metric(t, last, TestAccGroup("10")); g < 2*0.9 {
 				t.Errorf("test accuracy on samples with the signal of modality 0 is %v on average, want at least 0.9", g/2)
 			}
 		})
@@ -98,39 +98,39 @@ func TestScienceJointTrainingLosesTheWeakModality(t *testing.T) {
 			j0, j := joint.Log[0], joint.Final()
 			u0, u := uni.Log[0], uni.Final()
 			t.Logf("joint: align_m0 %.3f, align_m1 %.4f -> %.4f, test_acc %.3f (m1 alone %.3f); uni-modal m1: align_m1 %.4f -> %.3f, test_acc %.3f",
-				metric(t, j, "align_m0"), metric(t, j0, "align_m1"), metric(t, j, "align_m1"), metric(t, j, "test_acc"),
-				metric(t, j, "enc_test_acc_m1"), metric(t, u0, "align_m1"), metric(t, u, "align_m1"), metric(t, u, "test_acc"))
+				metric(t, j, Align(0)), metric(t, j0, Align(1)), metric(t, j, Align(1)), metric(t, j, TestAcc),
+				metric(t, j, EncTestAcc(1)), metric(t, u0, Align(1)), metric(t, u, Align(1)), metric(t, u, TestAcc))
 
 			// Both networks start from the same encoder of modality 1.
-			for _, name := range []string{"align_m1_pos", "align_m1_neg", "align_m1"} {
+			for _, name := range []string{AlignHead(1, HeadPos), AlignHead(1, HeadNeg), Align(1)} {
 				if a, b := metric(t, j0, name), metric(t, u0, name); a != b {
 					t.Fatalf("step 0: %s is %v in the joint network, %v in the uni-modal one", name, a, b)
 				}
 			}
-			start := metric(t, j0, "align_m1")
+			start := metric(t, j0, Align(1))
 			if start <= 0 || start > rho/3 {
 				t.Fatalf("align_m1 starts at %v; the test assumes a small positive start", start)
 			}
 
 			// The joint network learns modality 0 and fits the training set...
-			if a := metric(t, j, "align_m0"); a < 10*rho {
+			if a := metric(t, j, Align(0)); a < 10*rho {
 				t.Errorf("joint network: align_m0 ends at %v, want above 10 rho: it should learn modality 0", a)
 			}
-			if l := metric(t, j, "train_loss"); l > 0.05 {
+			if l := metric(t, j, SplitLoss("train")); l > 0.05 {
 				t.Errorf("joint network: train loss %v, want below 0.05", l)
 			}
 			// ...while its encoder of modality 1 stays at its initial scale.
-			if a := metric(t, j, "align_m1"); a >= rho || a >= 3*start {
+			if a := metric(t, j, Align(1)); a >= rho || a >= 3*start {
 				t.Errorf("joint network: align_m1 ends at %v from %v, want below rho = %v and below 3x its start", a, start, rho)
 			}
 			// Alone, the same encoder on the same data learns v_1.
-			if a := metric(t, u, "align_m1"); a <= rho || a <= 10*metric(t, j, "align_m1") {
+			if a := metric(t, u, Align(1)); a <= rho || a <= 10*metric(t, j, Align(1)) {
 				t.Errorf("uni-modal network of modality 1: align_m1 ends at %v, want above rho = %v and 10x the joint network's %v",
-					a, rho, metric(t, j, "align_m1"))
+					a, rho, metric(t, j, Align(1)))
 			}
 			// And it predicts better from modality 1 than the joint network's
 			// encoder of modality 1 does on its own.
-			if ua, ja := metric(t, u, "test_acc"), metric(t, j, "enc_test_acc_m1"); ua < ja+0.05 {
+			if ua, ja := metric(t, u, TestAcc), metric(t, j, EncTestAcc(1)); ua < ja+0.05 {
 				t.Errorf("test accuracy from modality 1: uni-modal %v, joint encoder alone %v; want the uni-modal one ahead by 0.05", ua, ja)
 			}
 		})

@@ -323,7 +323,7 @@ func (t *trainer) logEscapes(rec *Record) {
 			if step >= 0 {
 				v = float64(step)
 			}
-			rec.add(fmt.Sprintf("escape_m%d_%s", e.modality, headName(h, len(e.escapes))), v)
+			rec.add(Escape(e.modality, HeadName(h, len(e.escapes))), v)
 		}
 	}
 }

@@ -303,8 +303,8 @@ func TestTrainHugeLearningRateGDCompletes(t *testing.T) {
 	t.Parallel()
 	ds := trainData(t, 6)
 	res := trainRun(t, ds, "joint", []int{0, 1}, trainModel, trainOpts{Optimizer: "gd", LR: 1e300, Steps: 5, LogEvery: 1}, 6, nil)
-	if res.Status != Completed || metric(t, res.Final(), "train_loss") != 0 {
-		t.Errorf("status %s (%s), train loss %v; want completed with loss 0", res.Status, res.Message, metric(t, res.Final(), "train_loss"))
+	if res.Status != Completed || metric(t, res.Final(), SplitLoss("train")) != 0 {
+		t.Errorf("status %s (%s), train loss %v; want completed with loss 0", res.Status, res.Message, metric(t, res.Final(), SplitLoss("train")))
 	}
 }
 
@@ -322,7 +322,7 @@ func TestTrainStopsAtFirstNonFiniteLoss(t *testing.T) {
 	// Only the record of the update that diverged may show a non-finite
 	// loss: no further update is applied.
 	for _, r := range res.Log {
-		if l := metric(t, r, "train_loss"); (math.IsNaN(l) || math.IsInf(l, 0)) && r.Step != res.Steps {
+		if l := metric(t, r, SplitLoss("train")); (math.IsNaN(l) || math.IsInf(l, 0)) && r.Step != res.Steps {
 			t.Errorf("step %d was logged with train_loss = %v, yet training went on to step %d (%s)", r.Step, l, res.Steps, res.Message)
 		}
 	}
@@ -415,8 +415,8 @@ func TestTrainOptimizersReduceLoss(t *testing.T) {
 			if res.Status != Completed || res.Steps != c.tc.Steps || len(res.Log) != 2 {
 				t.Fatalf("status %s after %d steps with %d records", res.Status, res.Steps, len(res.Log))
 			}
-			before, after := metric(t, res.Log[0], "train_loss"), metric(t, res.Final(), "train_loss")
-			t.Logf("train loss %.4f -> %.4f, train acc %.2f", before, after, metric(t, res.Final(), "train_acc"))
+			before, after := metric(t, res.Log[0], SplitLoss("train")), metric(t, res.Final(), SplitLoss("train"))
+			t.Logf("train loss %.4f -> %.4f, train acc %.2f", before, after, metric(t, res.Final(), SplitAcc("train")))
 			if !(after < 0.8*before) {
 				t.Errorf("train loss %v -> %v, want a reduction by at least 20%%", before, after)
 			}
@@ -439,10 +439,10 @@ func TestTrainLogSchedule(t *testing.T) {
 	for _, m := range res.Final().Metrics {
 		names = append(names, m.Name)
 	}
-	for _, want := range []string{"train_loss", "train_acc", "val_loss", "val_acc", "test_loss", "test_acc",
-		"enc_test_acc_m0", "enc_test_acc_m1", "test_acc_g11", "test_acc_g10", "test_acc_g01", "test_acc_g00",
-		"align_m0_pos", "align_m0_neg", "align_m0", "align_m1_pos", "align_m1_neg", "align_m1", "contrib_m0", "contrib_m1",
-		"memo_m0", "memo_m1"} {
+	for _, want := range []string{SplitLoss("train"), SplitAcc("train"), SplitLoss("val"), ValAcc, TestLoss, TestAcc,
+		EncTestAcc(0), EncTestAcc(1), TestAccGroup("11"), TestAccGroup("10"), TestAccGroup("01"), TestAccGroup("00"),
+		AlignHead(0, HeadPos), AlignHead(0, HeadNeg), Align(0), AlignHead(1, HeadPos), AlignHead(1, HeadNeg), Align(1), Contrib(0), Contrib(1),
+		Memo(0), Memo(1)} {
 		if _, ok := res.Final().Get(want); !ok {
 			t.Errorf("no metric %s in %v", want, names)
 		}
@@ -772,7 +772,7 @@ func TestRecordMetricsMatchReference(t *testing.T) {
 							right++
 						}
 					}
-					want[fmt.Sprintf("enc_test_acc_m%d", r)] = right / n
+					want[EncTestAcc(r)] = right / n
 				}
 			}
 			for _, g := range ds.Groups() {
@@ -785,7 +785,7 @@ func TestRecordMetricsMatchReference(t *testing.T) {
 						}
 					}
 				}
-				want["test_acc_g"+g] = right / total
+				want[TestAccGroup(g)] = right / total
 			}
 		}
 		for k, r := range mods {
@@ -803,7 +803,7 @@ func TestRecordMetricsMatchReference(t *testing.T) {
 					best[1] = math.Max(best[1], -dot)
 				}
 			}
-			name := fmt.Sprintf("align_m%d", r)
+			name := Align(r)
 			want[name+"_pos"], want[name+"_neg"], want[name] = best[0], best[1], (best[0]+best[1])/2
 			memo := 0.0
 			sp := ds.Train
@@ -827,7 +827,7 @@ func TestRecordMetricsMatchReference(t *testing.T) {
 				}
 				memo += m
 			}
-			want[fmt.Sprintf("memo_m%d", r)] = memo / float64(sp.Len())
+			want[Memo(r)] = memo / float64(sp.Len())
 		}
 		// A joint network logs the variance of each f_r over the training
 		// set.
@@ -841,7 +841,7 @@ func TestRecordMetricsMatchReference(t *testing.T) {
 				for _, x := range fr {
 					v += (x - mean) * (x - mean)
 				}
-				want[fmt.Sprintf("contrib_m%d", mods[k])] = v / float64(len(fr))
+				want[Contrib(mods[k])] = v / float64(len(fr))
 			}
 		}
 		logged := 0 // escape steps are checked by the theory tests
@@ -1006,11 +1006,11 @@ func TestRecordMetricOrderMatchesDoc(t *testing.T) {
 	t.Parallel()
 	ds := trainData(t, 13)
 	res := trainRun(t, ds, "joint", []int{0, 1}, trainModel, trainOpts{Optimizer: "gd", LR: 1, Steps: 1, LogEvery: 1}, 13, nil)
-	want := []string{"train_loss", "train_acc", "val_loss", "val_acc", "test_loss", "test_acc",
-		"enc_test_acc_m0", "enc_test_acc_m1", "test_acc_g11", "test_acc_g10", "test_acc_g01", "test_acc_g00",
-		"align_m0_pos", "align_m0_neg", "align_m0", "align_m1_pos", "align_m1_neg", "align_m1",
-		"contrib_m0", "contrib_m1", "memo_m0", "memo_m1",
-		"escape_m0_pos", "escape_m0_neg", "escape_m1_pos", "escape_m1_neg"}
+	want := []string{SplitLoss("train"), SplitAcc("train"), SplitLoss("val"), ValAcc, TestLoss, TestAcc,
+		EncTestAcc(0), EncTestAcc(1), TestAccGroup("11"), TestAccGroup("10"), TestAccGroup("01"), TestAccGroup("00"),
+		AlignHead(0, HeadPos), AlignHead(0, HeadNeg), Align(0), AlignHead(1, HeadPos), AlignHead(1, HeadNeg), Align(1),
+		Contrib(0), Contrib(1), Memo(0), Memo(1),
+		Escape(0, HeadPos), Escape(0, HeadNeg), Escape(1, HeadPos), Escape(1, HeadNeg)}
 	var got []string
 	for _, m := range res.Final().Metrics {
 		got = append(got, m.Name)

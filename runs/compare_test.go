@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+
+	"github.com/modcomp/modcomp/graph"
 )
 
 // tinyConfig is a comparison small enough to train in well under a second:
@@ -231,16 +233,16 @@ func TestCompareSummaryKeys(t *testing.T) {
 	}
 	for r, u := range uni {
 		um := asMap(t, fmt.Sprintf("unimodal[%d]", r), u)
-		wantKeys(t, fmt.Sprintf("unimodal[%d]", r), um, "modality", "val_acc", "test_acc", "test_acc_std", "alignment")
+		wantKeys(t, fmt.Sprintf("unimodal[%d]", r), um, "modality", graph.ValAcc, graph.TestAcc, "test_acc_std", "alignment")
 		if um["modality"] != float64(r) {
 			t.Errorf("unimodal[%d].modality = %v, want %d", r, um["modality"], r)
 		}
-		if acc, ok := um["test_acc"].(float64); !ok || acc < 0 || acc > 1 {
-			t.Errorf("unimodal[%d].test_acc = %v, want an accuracy", r, um["test_acc"])
+		if acc, ok := um[graph.TestAcc].(float64); !ok || acc < 0 || acc > 1 {
+			t.Errorf("unimodal[%d].test_acc = %v, want an accuracy", r, um[graph.TestAcc])
 		}
 	}
 	joint := asMap(t, "joint", s["joint"])
-	wantKeys(t, "joint", joint, "test_acc", "test_acc_std", "encoder_test_acc", "alignment")
+	wantKeys(t, "joint", joint, graph.TestAcc, "test_acc_std", "encoder_test_acc", "alignment")
 	if l := asList(t, "joint.encoder_test_acc", joint["encoder_test_acc"]); len(l) != cfg.K() {
 		t.Errorf("joint.encoder_test_acc has %d entries, want %d", len(l), cfg.K())
 	}
@@ -248,7 +250,7 @@ func TestCompareSummaryKeys(t *testing.T) {
 		t.Errorf("joint.alignment has %d entries, want %d", len(l), cfg.K())
 	}
 	best := asMap(t, "best_unimodal", s["best_unimodal"])
-	wantKeys(t, "best_unimodal", best, "modality", "test_acc")
+	wantKeys(t, "best_unimodal", best, "modality", graph.TestAcc)
 	if m, ok := best["modality"].(float64); !ok || m < 0 || int(m) >= cfg.K() {
 		t.Errorf("best_unimodal.modality = %v, want a modality", best["modality"])
 	}
@@ -289,7 +291,7 @@ func TestCompareMetricsCSV(t *testing.T) {
 		}
 		col[h] = i
 	}
-	for _, m := range []string{"train_loss", "val_acc", "test_acc", "align_m0", "align_m1", "enc_test_acc_m0"} {
+	for _, m := range []string{graph.SplitLoss("train"), graph.ValAcc, graph.TestAcc, graph.Align(0), graph.Align(1), graph.EncTestAcc(0)} {
 		if _, ok := col[m]; !ok {
 			t.Errorf("header has no column %q: %v", m, header)
 		}
@@ -312,8 +314,8 @@ func TestCompareMetricsCSV(t *testing.T) {
 		if row[3] != "completed" {
 			t.Errorf("row %d status = %q, want completed", i+1, row[3])
 		}
-		if _, err := strconv.ParseFloat(row[col["test_acc"]], 64); err != nil {
-			t.Errorf("row %d test_acc = %q: %v", i+1, row[col["test_acc"]], err)
+		if _, err := strconv.ParseFloat(row[col[graph.TestAcc]], 64); err != nil {
+			t.Errorf("row %d test_acc = %q: %v", i+1, row[col[graph.TestAcc]], err)
 		}
 	}
 	// One row per (seed, network, logged step): steps 0, 10, ..., 60.
@@ -544,11 +546,11 @@ func TestTrainSummary(t *testing.T) {
 				if sf.Status != "completed" || sf.Steps != cfg.Steps {
 					t.Errorf("seed %d: status %q after %d steps", sf.Seed, sf.Status, sf.Steps)
 				}
-				if _, ok := sf.Final["test_acc"]; !ok {
+				if _, ok := sf.Final[graph.TestAcc]; !ok {
 					t.Errorf("seed %d: no final test_acc", sf.Seed)
 				}
 			}
-			for _, m := range []string{"test_acc", "val_acc", "train_loss"} {
+			for _, m := range []string{graph.TestAcc, graph.ValAcc, graph.SplitLoss("train")} {
 				if _, ok := s.Mean[m]; !ok {
 					t.Errorf("mean has no %s", m)
 				}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+
+	"github.com/modcomp/modcomp/graph"
 )
 
 // openRunLog opens log.jsonl in the run directory and returns a logger that
@@ -66,8 +68,8 @@ func (e logEvents) Finished(r *NetworkRun) {
 	attrs := []any{"seed", r.Seed, "network", r.Network, "status", r.Status, "steps", r.Steps,
 		"elapsed", r.Elapsed.Round(1e6).String()}
 	if final, ok := r.Final(); ok {
-		if v, ok := final.Get("test_acc"); ok {
-			attrs = append(attrs, "test_acc", v)
+		if v, ok := final.Get(graph.TestAcc); ok {
+			attrs = append(attrs, graph.TestAcc, v)
 		}
 	}
 	switch r.Status {

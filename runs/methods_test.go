@@ -89,7 +89,7 @@ func TestCompareMethodsSummary(t *testing.T) {
 	var names []string
 	for _, m := range ms {
 		names = append(names, fmt.Sprint(m["method"]))
-		wantKeys(t, "methods entry", m, "method", "seeds", "test_acc", "test_acc_std", "gap", "gap_std",
+		wantKeys(t, "methods entry", m, "method", "seeds", graph.TestAcc, "test_acc_std", "gap", "gap_std",
 			"encoder_test_acc", "alignment", "learned_fraction")
 		if seeds := asList(t, "seeds", m["seeds"]); len(seeds) != cfg.Seeds {
 			t.Errorf("%s: aggregated over %v, want %d seeds", m["method"], seeds, cfg.Seeds)
@@ -188,7 +188,7 @@ func TestCompareMethodsTable(t *testing.T) {
 func TestCompareMethodsMetricsCSV(t *testing.T) {
 	cfg, out := methodsCompare(t)
 	header, rows := readCSV(t, readFile(t, out, "metrics.csv"))
-	for _, col := range []string{"ogm_coeff_m0", "ogm_coeff_m1", "gblend_w_fused", "gblend_w_m0", "gblend_w_m1"} {
+	for _, col := range []string{graph.OGMCoeff(0), graph.OGMCoeff(1), graph.GBlendFused, graph.GBlendWeight(0), graph.GBlendWeight(1)} {
 		if !slices.Contains(header, col) {
 			t.Errorf("metrics.csv has no column %s: %v", col, header)
 		}
@@ -208,7 +208,7 @@ func TestCompareMethodsMetricsCSV(t *testing.T) {
 		}
 	}
 	// A method's own metrics are in its rows only.
-	col := slices.Index(header, "ogm_coeff_m0")
+	col := slices.Index(header, graph.OGMCoeff(0))
 	for _, row := range rows {
 		if col >= 0 && (row[col] != "") != (row[1] == "joint-ogm-ge") {
 			t.Errorf("%s step %s: ogm_coeff_m0 = %q", row[1], row[2], row[col])
@@ -295,8 +295,8 @@ func TestCompareMethodDiverges(t *testing.T) {
 	}
 	// summary.json keeps its "methods" entry, with nulls.
 	for _, m := range methodJSON(t, out) {
-		if m["method"] == "umt" && (m["test_acc"] != nil || len(asList(t, "seeds", m["seeds"])) != 0) {
-			t.Errorf("umt: test_acc %v over seeds %v, want null over none", m["test_acc"], m["seeds"])
+		if m["method"] == "umt" && (m[graph.TestAcc] != nil || len(asList(t, "seeds", m["seeds"])) != 0) {
+			t.Errorf("umt: test_acc %v over seeds %v, want null over none", m[graph.TestAcc], m["seeds"])
 		}
 	}
 	// The table says so, and report.md lists the diverged networks.

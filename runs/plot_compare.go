@@ -236,7 +236,7 @@ func alignmentFigure(d compareData, learned []refLine) (figure, error) {
 	clamped := false
 	var panels []*plot.Plot
 	for r := 0; r < d.k; r++ {
-		metric := fmt.Sprintf("align_m%d", r)
+		metric := graph.Align(r)
 		p := newPanel(fmt.Sprintf("m%d: alone vs in joint training", r), "training step", fmt.Sprintf("alignment with feature v%d (%s)", r, metric))
 		var ss []series
 		for _, n := range []struct {
@@ -341,11 +341,11 @@ func accuracyFigure(d compareData) (figure, error) {
 		names = append(names, name)
 	}
 	for r := 0; r < d.k; r++ {
-		add(d.uni[r], "test_acc", d.uni[r], roleAlone.color(255))
+		add(d.uni[r], graph.TestAcc, d.uni[r], roleAlone.color(255))
 	}
-	add(d.joint, "test_acc", d.joint, roleJoint.color(255))
+	add(d.joint, graph.TestAcc, d.joint, roleJoint.color(255))
 	for r := 0; r < d.k; r++ {
-		add(d.joint, fmt.Sprintf("enc_test_acc_m%d", r), fmt.Sprintf("joint enc m%d", r), roleEncoder.color(255))
+		add(d.joint, graph.EncTestAcc(r), fmt.Sprintf("joint enc m%d", r), roleEncoder.color(255))
 	}
 
 	p := newPanel("", "", "test accuracy")
@@ -389,9 +389,9 @@ func accuracyCurvesFigure(d compareData) (figure, error) {
 			network, metric string
 			role            okabeIto
 		}{
-			{d.uni[r], "test_acc", roleAlone},
-			{d.joint, fmt.Sprintf("enc_test_acc_m%d", r), roleEncoder},
-			{d.joint, "test_acc", roleJoint},
+			{d.uni[r], graph.TestAcc, roleAlone},
+			{d.joint, graph.EncTestAcc(r), roleEncoder},
+			{d.joint, graph.TestAcc, roleJoint},
 		} {
 			s := series{traces: d.traces(n.network, n.metric)}
 			s.color, s.width = roleStyle(n.role)

@@ -11,6 +11,7 @@ import (
 	"image/color"
 	"math"
 
+	"github.com/modcomp/modcomp/graph"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -72,7 +73,7 @@ func methodsAlignmentFigure(d compareData, methods []string, learned []refLine) 
 	}
 	var panels []*plot.Plot
 	for r := 0; r < d.k; r++ {
-		metric := fmt.Sprintf("align_m%d", r)
+		metric := graph.Align(r)
 		p := newPanel(fmt.Sprintf("m%d: joint encoder, by training method", r), "training step",
 			fmt.Sprintf("alignment with feature v%d (%s)", r, metric))
 		var ss []series

@@ -33,7 +33,7 @@ func (f fakeCompare) methodRuns(methods []string) []*NetworkRun {
 			for _, rec := range joint.Log {
 				c := graph.Record{Step: rec.Step, Metrics: slices.Clone(rec.Metrics)}
 				for j, mt := range c.Metrics {
-					if strings.HasPrefix(mt.Name, fmt.Sprintf("align_m%d", f.loser)) {
+					if strings.HasPrefix(mt.Name, graph.Align(f.loser)) {
 						c.Metrics[j].Value = growth(0.015, 0.1*float64(i+2)+0.01*float64(s), 0.02, rec.Step)
 					}
 				}

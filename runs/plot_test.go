@@ -47,15 +47,15 @@ func (f fakeCompare) runs() []*NetworkRun {
 				rec := graph.Record{Step: step}
 				add := func(name string, v float64) { rec.Metrics = append(rec.Metrics, graph.Metric{Name: name, Value: v}) }
 				acc := growth(0.5, 0.85+jitter, 0.03, step)
-				add("val_acc", acc)
-				add("test_acc", acc)
+				add(graph.ValAcc, acc)
+				add(graph.TestAcc, acc)
 				for _, m := range spec.Modalities {
 					if joint {
 						end := 0.85 + jitter
 						if m == f.loser {
 							end = 0.5
 						}
-						add(fmt.Sprintf("enc_test_acc_m%d", m), growth(0.5, end, 0.03, step))
+						add(graph.EncTestAcc(m), growth(0.5, end, 0.03, step))
 					}
 				}
 				for _, m := range spec.Modalities {
@@ -64,9 +64,9 @@ func (f fakeCompare) runs() []*NetworkRun {
 						end = 0.03
 					}
 					a := growth(0.015, end, 0.02, step)
-					add(fmt.Sprintf("align_m%d_pos", m), a)
-					add(fmt.Sprintf("align_m%d_neg", m), a)
-					add(fmt.Sprintf("align_m%d", m), a)
+					add(graph.AlignHead(m, graph.HeadPos), a)
+					add(graph.AlignHead(m, graph.HeadNeg), a)
+					add(graph.Align(m), a)
 				}
 				r.Log = append(r.Log, rec)
 			}

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/modcomp/modcomp/graph"
 )
 
 // writeIDX writes an unsigned-byte IDX array.
@@ -86,7 +88,7 @@ func TestCompareFashionTwoView(t *testing.T) {
 		}
 	}
 	csv := string(readFile(t, out, "metrics.csv"))
-	for _, col := range []string{"test_acc_g10", "probe_test_acc_m1", "enc_test_acc_m0"} {
+	for _, col := range []string{graph.TestAccGroup("10"), graph.ProbeTestAcc(1), graph.EncTestAcc(0)} {
 		if !strings.Contains(csv, col) {
 			t.Errorf("metrics.csv has no column %s", col)
 		}

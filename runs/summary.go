@@ -219,9 +219,9 @@ func seedSummary(cfg *Config, k int, seed uint64, runs []*NetworkRun) SeedSummar
 	for r := 0; r < k; r++ {
 		first, last := endpoints(runs[r])
 		u := UnimodalResult{
-			Modality: r, ValAcc: get(last, "val_acc"), TestAcc: get(last, "test_acc"),
-			Alignment: get(last, fmt.Sprintf("align_m%d", r)), AlignmentInit: get(first, fmt.Sprintf("align_m%d", r)),
-			ProbeTestAcc: get(last, fmt.Sprintf("probe_test_acc_m%d", r)),
+			Modality: r, ValAcc: get(last, graph.ValAcc), TestAcc: get(last, graph.TestAcc),
+			Alignment: get(last, graph.Align(r)), AlignmentInit: get(first, graph.Align(r)),
+			ProbeTestAcc: get(last, graph.ProbeTestAcc(r)),
 		}
 		if math.IsNaN(float64(u.Alignment)) {
 			// Without a known feature the uni-modal encoder is the reference
@@ -260,12 +260,12 @@ func get(rec graph.Record, name string) Num { v, _ := rec.Get(name); return Num(
 // uni-modal counterpart's.
 func jointResult(cfg *Config, k int, run *NetworkRun, uni []UnimodalResult) JointResult {
 	first, last := endpoints(run)
-	j := JointResult{ValAcc: get(last, "val_acc"), TestAcc: get(last, "test_acc")}
+	j := JointResult{ValAcc: get(last, graph.ValAcc), TestAcc: get(last, graph.TestAcc)}
 	for r := 0; r < k; r++ {
-		j.EncoderTestAcc = append(j.EncoderTestAcc, get(last, fmt.Sprintf("enc_test_acc_m%d", r)))
-		j.Alignment = append(j.Alignment, get(last, fmt.Sprintf("align_m%d", r)))
-		j.AlignmentInit = append(j.AlignmentInit, get(first, fmt.Sprintf("align_m%d", r)))
-		j.ProbeTestAcc = append(j.ProbeTestAcc, get(last, fmt.Sprintf("probe_test_acc_m%d", r)))
+		j.EncoderTestAcc = append(j.EncoderTestAcc, get(last, graph.EncTestAcc(r)))
+		j.Alignment = append(j.Alignment, get(last, graph.Align(r)))
+		j.AlignmentInit = append(j.AlignmentInit, get(first, graph.Align(r)))
+		j.ProbeTestAcc = append(j.ProbeTestAcc, get(last, graph.ProbeTestAcc(r)))
 		if math.IsNaN(float64(uni[r].Alignment)) {
 			j.Learned = append(j.Learned, float64(j.ProbeTestAcc[r]) >= float64(uni[r].ProbeTestAcc)-probeMargin)
 		} else {

@@ -55,8 +55,8 @@ func theoryOf(cfg *Config, k int, runs []*NetworkRun, winner int) *Theory {
 		moment := graph.SignalMoment(cfg.Alpha.At(r), cfg.Beta.At(r), cfg.Mu.At(r), cfg.Q)
 		c := graph.EscapeRate(moment, cfg.Q, cfg.Rho)
 		predicted := math.NaN()
-		for _, head := range []string{"pos", "neg"} {
-			gamma0 := float64(get(first, fmt.Sprintf("align_m%d_%s", r, head)))
+		for _, head := range []string{graph.HeadPos, graph.HeadNeg} {
+			gamma0 := float64(get(first, graph.AlignHead(r, head)))
 			if t := graph.PredictEscape(gamma0, cfg.LR.At(r), c, cfg.Q, cfg.Rho, cfg.Steps); t >= 0 {
 				predicted = nanMin(predicted, float64(t))
 			}
@@ -87,7 +87,7 @@ func theoryOf(cfg *Config, k int, runs []*NetworkRun, winner int) *Theory {
 // firstEscape is the earliest escape step of modality r's heads in a final
 // record (NaN if neither escaped).
 func firstEscape(rec graph.Record, r int) Num {
-	return Num(nanMin(float64(get(rec, fmt.Sprintf("escape_m%d_pos", r))), float64(get(rec, fmt.Sprintf("escape_m%d_neg", r)))))
+	return Num(nanMin(float64(get(rec, graph.Escape(r, graph.HeadPos))), float64(get(rec, graph.Escape(r, graph.HeadNeg)))))
 }
 
 // nanMin is the smaller of a and b, ignoring NaN.

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/modcomp/modcomp/graph"
 	"github.com/modcomp/modcomp/runs"
 )
 
@@ -378,7 +379,7 @@ func TestTrain(t *testing.T) {
 		if code != 0 {
 			t.Fatalf("exit %d: %s", code, stderr)
 		}
-		if !strings.Contains(stdout, "uni-m1") || !strings.Contains(stdout, "test_acc") {
+		if !strings.Contains(stdout, "uni-m1") || !strings.Contains(stdout, graph.TestAcc) {
 			t.Errorf("stdout:\n%s", stdout)
 		}
 	})
