@@ -86,7 +86,7 @@ func checkPadding[T Float](t *testing.T, what string, c, before []T, m, n, ldc i
 
 func testProducts[T Float](t *testing.T) {
 	src := rand.New(rand.NewPCG(1, 2))
-	kernels := map[string]tileFunc[T]{"go": tileGo[T], "asm": tileAsm[T]}
+	kernels := map[string]tilesFunc[T]{"go": tilesGo[T], "asm": tilesAsm[T]}
 	for _, s := range shapes {
 		for name, tile := range kernels {
 			t.Run(fmt.Sprintf("%s/m%d_n%d_k%d_pad%d", name, s.m, s.n, s.k, s.pad), func(t *testing.T) {
