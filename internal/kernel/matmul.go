@@ -78,6 +78,17 @@ type tilesFunc[T Float] func(tiles, w, k int, a []T, rsA, csA, aStep int, b []T,
 // (k × width), so that a tile reads its row l of b as one contiguous run:
 // packed[p0 + l*width + jj] = b[j0+jj, l], zero beyond column n.
 func (ws *Workspace[T]) PackNT(n, k int, b []T, ldb int) {
+	ws.pack(n, k, b, ldb, 1)
+}
+
+// PackNN is PackNT for bᵀ given as b (k×n, leading dimension ldb): the
+// products MulPackedNT then computes are c = a b.
+func (ws *Workspace[T]) PackNN(n, k int, b []T, ldb int) {
+	ws.pack(n, k, b, 1, ldb)
+}
+
+// pack packs the n×k matrix whose entry (j, l) is b[j*sj + l*sl].
+func (ws *Workspace[T]) pack(n, k int, b []T, sj, sl int) {
 	lane := lanes[T]()
 	ws.n, ws.k = n, k
 	total := 0
@@ -89,16 +100,14 @@ func (ws *Workspace[T]) PackNT(n, k int, b []T, ldb int) {
 	for j := 0; j < n; {
 		w := panelWidth(j, n, lane)
 		p := ws.packed[off : off+w*k]
-		for jj := 0; jj < w; jj++ {
-			if j+jj >= n {
-				for l := 0; l < k; l++ {
-					p[l*w+jj] = 0
+		for l := 0; l < k; l++ {
+			row := p[l*w : (l+1)*w]
+			for jj := range row {
+				if j+jj < n {
+					row[jj] = b[(j+jj)*sj+l*sl]
+				} else {
+					row[jj] = 0
 				}
-				continue
-			}
-			row := b[(j+jj)*ldb : (j+jj)*ldb+k]
-			for l, v := range row {
-				p[l*w+jj] = v
 			}
 		}
 		off += w * k
