@@ -66,8 +66,13 @@ stats() {
 median() { stats "$1" | awk '{print $1}'; }
 # div A B: A/B, or "-" when either is missing
 div() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || a == "-" || b == "-" || b + 0 == 0) print "-"; else printf "%.3f\n", a / b }'; }
-# ratio_file A_FILE B_FILE: the round-by-round ratios A/B, one per line
-ratio_file() { paste "$1" "$2" | awk '$2 > 0 { printf "%.6g\n", $1 / $2 }'; }
+# ratio_cell A_FILE B_FILE: "R [lo..mid..hi]": R = median(A) / median(B), the
+# claim; lo, mid, hi = min, median and max of the round-by-round ratios A/B,
+# which show the noise (the sides of a round ran close together in time)
+ratio_cell() {
+  paste "$1" "$2" | awk '$2 > 0 { printf "%.6g\n", $1 / $2 }' >"$TMP/pairs"
+  echo "$(div "$(median "$1")" "$(median "$2")") $(stats "$TMP/pairs" | awk '{ printf "[%.3f..%.3f..%.3f]", $2, $1, $3 }')"
+}
 # fmt_range FILE: "median [min..max]" with 3 decimals
 fmt_range() { stats "$1" | awk '{ printf "%.3f [%.3f..%.3f]", $1, $2, $3 }'; }
 # est_cost n P d m K: work of one step relative to the reference size
@@ -262,13 +267,13 @@ step_report() {
   for s in "${sides[@]}"; do [ "$s" = torch ] || gosides+=("$s"); done
   echo "# modcomp vs PyTorch: one joint (K=2) full-batch training step, one thread each"
   echo "# $ROUNDS rounds, sides alternating; ratio = median modcomp / median torch (< 1: modcomp faster),"
-  echo "# [min..max] = the ratio's range over the rounds' side-by-side pairs"
+  echo "# [min..median..max] = the ratios within each round (their spread is the noise)"
   echo
   if [ "$HAVE_TORCH" = yes ]; then
     echo "## ratios"
     printf "%-26s %-8s" config dtype
-    for s in "${gosides[@]}"; do printf "  %-28s" "$(label "$s")/torch"; done
-    [ ${#gosides[@]} -lt 2 ] || printf "  %-28s" "$(label "${gosides[1]}")/$(label "${gosides[0]}")"
+    for s in "${gosides[@]}"; do printf "  %-34s" "$(label "$s")/torch"; done
+    [ ${#gosides[@]} -lt 2 ] || printf "  %-34s" "$(label "${gosides[1]}")/$(label "${gosides[0]}")"
     echo
     for c in "${STEP_CONFIGS[@]}"; do
       read -r name rest <<<"$c"
@@ -276,12 +281,10 @@ step_report() {
         key="$name.$dt"
         printf "%-26s %-8s" "$name" "$dt"
         for s in "${gosides[@]}"; do
-          ratio_file "$TMP/$key.$s" "$TMP/$key.torch" >"$TMP/$key.$s.ratio"
-          printf "  %-28s" "$(div "$(median "$TMP/$key.$s")" "$(median "$TMP/$key.torch")") $(stats "$TMP/$key.$s.ratio" | awk '{ printf "[%.3f..%.3f]", $2, $3 }')"
+          printf "  %-34s" "$(ratio_cell "$TMP/$key.$s" "$TMP/$key.torch")"
         done
         if [ ${#gosides[@]} -ge 2 ]; then
-          ratio_file "$TMP/$key.${gosides[1]}" "$TMP/$key.${gosides[0]}" >"$TMP/$key.gg.ratio"
-          printf "  %-28s" "$(div "$(median "$TMP/$key.${gosides[1]}")" "$(median "$TMP/$key.${gosides[0]}")") $(stats "$TMP/$key.gg.ratio" | awk '{ printf "[%.3f..%.3f]", $2, $3 }')"
+          printf "  %-34s" "$(ratio_cell "$TMP/$key.${gosides[1]}" "$TMP/$key.${gosides[0]}")"
         fi
         echo
       done
@@ -389,12 +392,12 @@ print("%.3f" % s["secs"], file=open(sys.argv[1], "a"))
   done
   echo "# modcomp vs PyTorch: the whole default \`modcomp compare\` (5 seeds x 3 networks, 600 steps,"
   echo "# evaluation every 20), $WORKERS worker processes each, wall time of the whole process;"
-  echo "# $ROUNDS rounds, sides alternating; ratio = median modcomp / median torch (< 1: modcomp faster)"
+  echo "# $ROUNDS rounds, sides alternating; ratio = median modcomp / median torch (< 1: modcomp faster),"
+  echo "# [min..median..max] = the ratios within each round (their spread is the noise)"
   echo
   if [ "$HAVE_TORCH" = yes ]; then
-    ratio_file "$TMP/cmp.go" "$TMP/cmp.torch" >"$TMP/cmp.ratio"
     echo "## ratio"
-    echo "modcomp/torch  $(div "$(median "$TMP/cmp.go")" "$(median "$TMP/cmp.torch")") $(stats "$TMP/cmp.ratio" | awk '{ printf "[%.3f..%.3f]", $2, $3 }')"
+    echo "modcomp/torch  $(ratio_cell "$TMP/cmp.go" "$TMP/cmp.torch")"
     echo
   else
     echo "(no torch: ratio skipped; install it with: apt-get install -y python3-torch)"
@@ -473,10 +476,11 @@ run_scale() {
   done
   echo "# modcomp vs PyTorch at scale: one joint full-batch training step, float64, one thread each;"
   echo "# one axis at a time around the reference n=200 P=5 d=200 m=10 K=2. $ROUNDS rounds, sides alternating."
-  echo "# ratio = median modcomp ms / median torch ms (< 1: modcomp faster), [min..max] over the rounds' pairs."
+  echo "# ratio = median modcomp ms / median torch ms (< 1: modcomp faster); [min..median..max] = the ratios"
+  echo "# within each round (their spread is the noise)."
   echo "# The peer has no K option (its networks are always K=2): K=3,4 rows are modcomp only."
   echo
-  printf "%-4s %5s %5s %3s %2s | %-21s | %-24s %-24s | %8s %7s %9s | %8s %10s\n" \
+  printf "%-4s %5s %5s %3s %2s | %-27s | %-24s %-24s | %8s %7s %9s | %8s %10s\n" \
     axis n d m K "ratio modcomp/torch" "modcomp ms/step" "torch ms/step" "data MB" "net MB" "(net+d)/d" "torch MB" "torch MB/d"
   for c in "${SCALE_CONFIGS[@]}"; do
     read -r axis n p d m k <<<"$c"
@@ -484,13 +488,12 @@ run_scale() {
     local ratio="-" tms="-" tmb="-" tmbd="-" data
     data=$(cat "$TMP/$key.data")
     if [ -s "$TMP/$key.torch" ]; then
-      ratio_file "$TMP/$key.go" "$TMP/$key.torch" >"$TMP/$key.ratio"
-      ratio="$(div "$(median "$TMP/$key.go")" "$(median "$TMP/$key.torch")") $(stats "$TMP/$key.ratio" | awk '{ printf "[%.3f..%.3f]", $2, $3 }')"
+      ratio=$(ratio_cell "$TMP/$key.go" "$TMP/$key.torch")
       tms=$(fmt_range "$TMP/$key.torch")
       tmb=$(awk -v kb="$(median "$TMP/$key.rss")" -v b="$base_kb" 'BEGIN { printf "%.1f", (kb - b) / 1024 }')
       tmbd=$(div "$tmb" "$data")
     fi
-    printf "%-4s %5s %5s %3s %2s | %-21s | %-24s %-24s | %8.2f %7.2f %9.3f | %8s %10s\n" \
+    printf "%-4s %5s %5s %3s %2s | %-27s | %-24s %-24s | %8.2f %7.2f %9.3f | %8s %10s\n" \
       "$axis" "$n" "$d" "$m" "$k" "$ratio" "$(fmt_range "$TMP/$key.go")" "$tms" \
       "$data" "$(median "$TMP/$key.net")" "$(median "$TMP/$key.memratio")" "$tmb" "$tmbd"
   done
