@@ -71,8 +71,12 @@ div() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || a == "-" || b
 # which show the noise (the sides of a round ran close together in time)
 ratio_cell() {
   paste "$1" "$2" | awk '$2 > 0 { printf "%.6g\n", $1 / $2 }' >"$TMP/pairs"
-  echo "$(div "$(median "$1")" "$(median "$2")") $(stats "$TMP/pairs" | awk '{ printf "[%.3f..%.3f..%.3f]", $2, $1, $3 }')"
+  echo "$(div "$(median "$1")" "$(median "$2")") $(stats "$TMP/pairs" | awk -v noisy="$NOISY" '{ printf "[%.3f..%.3f..%.3f]%s", $2, $1, $3, ($3 > noisy * $2) ? "*" : "" }')"
 }
+# A ratio cell gets a * when its round ratios spread by more than this factor.
+NOISY=1.25
+NOISY_NOTE="* the rounds' ratios differ by more than 25% (max/min > $NOISY): the machine was noisy; when the ratio
+  of medians and the median of the rounds' ratios disagree, prefer the latter, or rerun with BENCH_ROUNDS=5."
 # fmt_range FILE: "median [min..max]" with 3 decimals
 fmt_range() { stats "$1" | awk '{ printf "%.3f [%.3f..%.3f]", $1, $2, $3 }'; }
 # est_cost n P d m K: work of one step relative to the reference size
@@ -272,8 +276,8 @@ step_report() {
   if [ "$HAVE_TORCH" = yes ]; then
     echo "## ratios"
     printf "%-26s %-8s" config dtype
-    for s in "${gosides[@]}"; do printf "  %-34s" "$(label "$s")/torch"; done
-    [ ${#gosides[@]} -lt 2 ] || printf "  %-34s" "$(label "${gosides[1]}")/$(label "${gosides[0]}")"
+    for s in "${gosides[@]}"; do printf "  %-35s" "$(label "$s")/torch"; done
+    [ ${#gosides[@]} -lt 2 ] || printf "  %-35s" "$(label "${gosides[1]}")/$(label "${gosides[0]}")"
     echo
     for c in "${STEP_CONFIGS[@]}"; do
       read -r name rest <<<"$c"
@@ -281,14 +285,15 @@ step_report() {
         key="$name.$dt"
         printf "%-26s %-8s" "$name" "$dt"
         for s in "${gosides[@]}"; do
-          printf "  %-34s" "$(ratio_cell "$TMP/$key.$s" "$TMP/$key.torch")"
+          printf "  %-35s" "$(ratio_cell "$TMP/$key.$s" "$TMP/$key.torch")"
         done
         if [ ${#gosides[@]} -ge 2 ]; then
-          printf "  %-34s" "$(ratio_cell "$TMP/$key.${gosides[1]}" "$TMP/$key.${gosides[0]}")"
+          printf "  %-35s" "$(ratio_cell "$TMP/$key.${gosides[1]}" "$TMP/$key.${gosides[0]}")"
         fi
         echo
       done
     done
+    echo "$NOISY_NOTE"
     echo
   else
     echo "(no torch: ratios skipped; install it with: apt-get install -y python3-torch)"
@@ -398,6 +403,7 @@ print("%.3f" % s["secs"], file=open(sys.argv[1], "a"))
   if [ "$HAVE_TORCH" = yes ]; then
     echo "## ratio"
     echo "modcomp/torch  $(ratio_cell "$TMP/cmp.go" "$TMP/cmp.torch")"
+    echo "$NOISY_NOTE"
     echo
   else
     echo "(no torch: ratio skipped; install it with: apt-get install -y python3-torch)"
@@ -480,7 +486,7 @@ run_scale() {
   echo "# within each round (their spread is the noise)."
   echo "# The peer has no K option (its networks are always K=2): K=3,4 rows are modcomp only."
   echo
-  printf "%-4s %5s %5s %3s %2s | %-27s | %-24s %-24s | %8s %7s %9s | %8s %10s\n" \
+  printf "%-4s %5s %5s %3s %2s | %-28s | %-24s %-24s | %8s %7s %9s | %8s %10s\n" \
     axis n d m K "ratio modcomp/torch" "modcomp ms/step" "torch ms/step" "data MB" "net MB" "(net+d)/d" "torch MB" "torch MB/d"
   for c in "${SCALE_CONFIGS[@]}"; do
     read -r axis n p d m k <<<"$c"
@@ -493,10 +499,11 @@ run_scale() {
       tmb=$(awk -v kb="$(median "$TMP/$key.rss")" -v b="$base_kb" 'BEGIN { printf "%.1f", (kb - b) / 1024 }')
       tmbd=$(div "$tmb" "$data")
     fi
-    printf "%-4s %5s %5s %3s %2s | %-27s | %-24s %-24s | %8.2f %7.2f %9.3f | %8s %10s\n" \
+    printf "%-4s %5s %5s %3s %2s | %-28s | %-24s %-24s | %8.2f %7.2f %9.3f | %8s %10s\n" \
       "$axis" "$n" "$d" "$m" "$k" "$ratio" "$(fmt_range "$TMP/$key.go")" "$tms" \
       "$data" "$(median "$TMP/$key.net")" "$(median "$TMP/$key.memratio")" "$tmb" "$tmbd"
   done
+  echo "$NOISY_NOTE"
   echo
   echo "data MB    the training inputs, n*P*d*K*8 bytes (float64)."
   echo "net MB     modcomp's memory per network beyond its data: live heap (Go's HeapAlloc after runtime.GC)"
