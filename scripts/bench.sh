@@ -486,7 +486,7 @@ run_scale() {
   echo "# within each round (their spread is the noise)."
   echo "# The peer has no K option (its networks are always K=2): K=3,4 rows are modcomp only."
   echo
-  printf "%-4s %5s %5s %3s %2s | %-28s | %-24s %-24s | %8s %7s %9s | %8s %10s\n" \
+  printf "%-4s %5s %5s %3s %2s | %-28s | %-24s %-26s | %8s %7s %9s | %8s %10s\n" \
     axis n d m K "ratio modcomp/torch" "modcomp ms/step" "torch ms/step" "data MB" "net MB" "(net+d)/d" "torch MB" "torch MB/d"
   for c in "${SCALE_CONFIGS[@]}"; do
     read -r axis n p d m k <<<"$c"
@@ -499,7 +499,7 @@ run_scale() {
       tmb=$(awk -v kb="$(median "$TMP/$key.rss")" -v b="$base_kb" 'BEGIN { printf "%.1f", (kb - b) / 1024 }')
       tmbd=$(div "$tmb" "$data")
     fi
-    printf "%-4s %5s %5s %3s %2s | %-28s | %-24s %-24s | %8.2f %7.2f %9.3f | %8s %10s\n" \
+    printf "%-4s %5s %5s %3s %2s | %-28s | %-24s %-26s | %8.2f %7.2f %9.3f | %8s %10s\n" \
       "$axis" "$n" "$d" "$m" "$k" "$ratio" "$(fmt_range "$TMP/$key.go")" "$tms" \
       "$data" "$(median "$TMP/$key.net")" "$(median "$TMP/$key.memratio")" "$tmb" "$tmbd"
   done
