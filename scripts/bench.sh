@@ -158,10 +158,13 @@ print(path + (" (" + detail + ")" if detail else ""))
 BLAS_WARNING=""
 blas_warning() {
   BLAS_WARNING="!!! WARNING: $1
-!!! The ratios below flatter modcomp. Install OpenBLAS (apt-get install -y libopenblas0) and check
+!!! The ratios in this report flatter modcomp. Install OpenBLAS (apt-get install -y libopenblas0) and check
 !!! update-alternatives --display libblas.so.3-x86_64-linux-gnu points at openblas-pthread."
   log "$BLAS_WARNING"
 }
+
+# warn_top: repeat a BLAS warning above the first table of a report.
+warn_top() { [ -z "$BLAS_WARNING" ] || printf '%s\n\n' "$BLAS_WARNING"; }
 
 # print_machine: what the numbers were measured on.
 print_machine() {
@@ -269,6 +272,7 @@ step_report() {
   local sides=("$@") c dt name rest key s
   local gosides=()
   for s in "${sides[@]}"; do [ "$s" = torch ] || gosides+=("$s"); done
+  warn_top
   echo "# modcomp vs PyTorch: one joint (K=2) full-batch training step, one thread each"
   echo "# $ROUNDS rounds, sides alternating; ratio = median modcomp / median torch (< 1: modcomp faster),"
   echo "# [min..median..max] = the ratios within each round (their spread is the noise)"
@@ -395,6 +399,7 @@ print("%.3f" % s["secs"], file=open(sys.argv[1], "a"))
       log "round $r/$ROUNDS  compare  $s: $(tail -1 "$TMP/cmp.$s") s"
     done
   done
+  warn_top
   echo "# modcomp vs PyTorch: the whole default \`modcomp compare\` (5 seeds x 3 networks, 600 steps,"
   echo "# evaluation every 20), $WORKERS worker processes each, wall time of the whole process;"
   echo "# $ROUNDS rounds, sides alternating; ratio = median modcomp / median torch (< 1: modcomp faster),"
@@ -480,6 +485,7 @@ run_scale() {
       done
     done
   done
+  warn_top
   echo "# modcomp vs PyTorch at scale: one joint full-batch training step, float64, one thread each;"
   echo "# one axis at a time around the reference n=200 P=5 d=200 m=10 K=2. $ROUNDS rounds, sides alternating."
   echo "# ratio = median modcomp ms / median torch ms (< 1: modcomp faster); [min..median..max] = the ratios"
