@@ -342,8 +342,8 @@ run_step() {
   step_report "${sides[@]}"
   if [ "$MODE" = openblas ]; then
     echo "modcomp+openblas: graph built with -tags openblas (CGO_LDFLAGS=-lopenblas, OPENBLAS_NUM_THREADS=1):"
-    echo "gorgonia's and projectOp's matrix products run in OpenBLAS; the patch encoder (patchOp) always runs on"
-    echo "modcomp's own kernels, so for this step the two builds should differ little."
+    echo "gorgonia's matrix products move to OpenBLAS (see graph/blas_openblas.go); the patch encoder's stay in"
+    echo "package kernel, so for this step the two builds should differ only by noise."
     echo "It links $(readlink -f /usr/lib/x86_64-linux-gnu/libopenblas.so.0 2>/dev/null || echo libopenblas.so.0)."
     echo
   fi
