@@ -13,7 +13,7 @@ import (
 // evalChunkRows bounds the rows (patches, for a patch encoder) an evaluation
 // runs at once, so that its memory does not grow with the splits: a patch
 // encoder keeps its pre-activations, (rows, H), for one chunk only.
-const evalChunkRows = 2048
+const evalChunkRows = 1024
 
 // evaluator runs a network over the train, validation and test splits in
 // chunks of samples and gathers what each split's chunks computed. Splits
