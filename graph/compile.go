@@ -45,13 +45,13 @@ func (p *program) read(node *G.Node, into *G.Value) {
 
 // programSpec says what to compile.
 type programSpec struct {
-	n            int
-	inputs       [][]float64 // per encoder: data to alias (float64) or copy, nil to allocate
+	n      int
+	inputs [][]float64 // per encoder: data to alias (float64) or copy, nil to allocate
 	// bound, when set, holds per encoder the input tensor to read in place,
 	// of the network's dtype (views of a split's chunks); it takes the
 	// place of inputs.
-	bound []*tensor.Dense
-	labels       []float64   // nil for an evaluation program
+	bound        []*tensor.Dense
+	labels       []float64 // nil for an evaluation program
 	classes      int
 	train        bool // add the loss and its gradients
 	readPre      bool // read the encoders' pre-activations
