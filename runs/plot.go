@@ -53,13 +53,6 @@ func (o okabeIto) color(alpha uint8) color.NRGBA {
 	return color.NRGBA{R: rgb[0], G: rgb[1], B: rgb[2], A: alpha}
 }
 
-// seriesColor is the colour of the i-th of several series without a fixed
-// role. Yellow is left out: it is unreadable as a line on white.
-func seriesColor(i int) okabeIto {
-	order := [...]okabeIto{okBlue, okOrange, okGreen, okPurple, okSkyBlue, okVermillion, okBlack}
-	return order[((i%len(order))+len(order))%len(order)]
-}
-
 // withAlpha returns c with opacity alpha.
 func withAlpha(c color.Color, alpha uint8) color.NRGBA {
 	n := color.NRGBAModel.Convert(c).(color.NRGBA)

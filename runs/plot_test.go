@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/xml"
 	"fmt"
-	"image/color"
 	"image/png"
 	"io"
 	"math"
@@ -391,19 +390,5 @@ func TestRenderRecoversPanics(t *testing.T) {
 	}
 	if _, err := render("gif", vg.Inch, vg.Inch, func(draw.Canvas) error { return nil }); err == nil {
 		t.Error("unknown format: want an error")
-	}
-}
-
-func TestSeriesColors(t *testing.T) {
-	seen := map[color.NRGBA]bool{}
-	for i := 0; i < 7; i++ {
-		c := seriesColor(i).color(255)
-		if seen[c] {
-			t.Fatalf("series %d repeats colour %v", i, c)
-		}
-		seen[c] = true
-	}
-	if seriesColor(7) != seriesColor(0) || seriesColor(-1) != seriesColor(6) {
-		t.Error("series colours must cycle")
 	}
 }
