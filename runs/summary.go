@@ -43,10 +43,11 @@ type Summary struct {
 	State           string   `json:"state"` // complete, interrupted, failed
 	Seeds           []uint64 `json:"seeds"`
 	SeedsAggregated []uint64 `json:"seeds_aggregated"`
-	// LearnedThreshold holds, per modality, the alignment rho/alpha_r above
-	// which an encoder counts as having learned the feature: its response
-	// alpha_r <w, v_r> to a sufficient signal patch has left the polynomial
-	// region of the smoothed ReLU.
+	// LearnedThreshold holds, per modality, the alignment rho/alpha_r from
+	// which an encoder counts as having learned the feature
+	// (graph.LearnedAlignment): its response alpha_r <w, v_r> to a
+	// sufficient signal patch has left the polynomial part of the smoothed
+	// ReLU.
 	LearnedThreshold []float64 `json:"learned_threshold"`
 
 	Unimodal     []UnimodalAggregate `json:"unimodal"`
@@ -228,7 +229,7 @@ func seedSummary(cfg *Config, k int, seed uint64, runs []*NetworkRun) SeedSummar
 			// the joint ones are compared with.
 			u.Learned = !math.IsNaN(float64(u.ProbeTestAcc))
 		} else {
-			u.Learned = float64(u.Alignment) >= learnedThreshold(cfg, r)
+			u.Learned = graph.Learned(float64(u.Alignment), cfg.Alpha.At(r), cfg.Rho)
 		}
 		ss.Unimodal = append(ss.Unimodal, u)
 	}
@@ -269,7 +270,7 @@ func jointResult(cfg *Config, k int, run *NetworkRun, uni []UnimodalResult) Join
 		if math.IsNaN(float64(uni[r].Alignment)) {
 			j.Learned = append(j.Learned, float64(j.ProbeTestAcc[r]) >= float64(uni[r].ProbeTestAcc)-probeMargin)
 		} else {
-			j.Learned = append(j.Learned, float64(j.Alignment[r]) >= learnedThreshold(cfg, r))
+			j.Learned = append(j.Learned, graph.Learned(float64(j.Alignment[r]), cfg.Alpha.At(r), cfg.Rho))
 		}
 	}
 	return j
@@ -280,10 +281,10 @@ func jointResult(cfg *Config, k int, run *NetworkRun, uni []UnimodalResult) Join
 // modality, for encoders without a known feature to align with.
 const probeMargin = 0.05
 
-// learnedThreshold is the alignment at which the response alpha_r <w, v_r>
-// of a neuron to a sufficient signal patch of modality r reaches rho.
+// learnedThreshold is the alignment at which an encoder of modality r has
+// learned its feature (graph.LearnedAlignment).
 func learnedThreshold(cfg *Config, r int) float64 {
-	return cfg.Rho / cfg.Alpha.At(r)
+	return graph.LearnedAlignment(cfg.Alpha.At(r), cfg.Rho)
 }
 
 // endpoints returns the first and last records of a run (empty records,
