@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/modcomp/modcomp/internal/figure"
 )
 
 // RunDir is a run directory, <out>/<UTC timestamp>-<name>/. It is created
@@ -21,6 +23,9 @@ import (
 type RunDir struct {
 	Path string
 }
+
+// A RunDir receives the figures of its run.
+var _ figure.Sink = (*RunDir)(nil)
 
 // Status is the content of status.json.
 type Status struct {
