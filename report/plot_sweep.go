@@ -80,7 +80,7 @@ func (sw Sweep) figures() []figure.File {
 			figures = append(figures, figure.File{Name: f.name, Width: w, Height: h, Draw: func(c draw.Canvas) error { return m.Draw(c, title) }})
 		}
 	}
-	return append(figures, theoryFigures(axes, valid)...)
+	return append(figures, theoryFigures(axes, valid, sw.Theory())...)
 }
 
 // completePoints are the points of results that have a summary: those whose

@@ -33,14 +33,14 @@ import (
 )
 
 // theoryFigures are the theory companion's figures of a sweep over axes
-// with complete points results: none when no complete seed carries a
-// Theory (the prediction does not apply).
-func theoryFigures(axes []Axis, results []Point) []figure.File {
-	if !hasTheory(results) {
+// with complete points results, whose theory over every point is th: none
+// when th is nil (the prediction does not apply).
+func theoryFigures(axes []Axis, results []Point, th *SweepTheory) []figure.File {
+	if th == nil {
 		return nil
 	}
 	figures := []figure.File{{Name: "theory_escape", Width: 11.6 * vg.Inch, Height: 5.4 * vg.Inch,
-		Draw: figure.Built(func() (figure.Figure, error) { return theoryEscapeFigure(results) })}}
+		Draw: figure.Built(func() (figure.Figure, error) { return theoryEscapeFigure(results, th) })}}
 	switch {
 	case len(axes) == 1:
 		s := newSweepLine(axes[0], results)
@@ -57,21 +57,6 @@ func theoryFigures(axes []Axis, results []Point) []figure.File {
 		}})
 	}
 	return figures
-}
-
-// hasTheory tells whether some complete seed of results carries a Theory.
-func hasTheory(results []Point) bool {
-	for _, r := range results {
-		if r.Summary == nil {
-			continue
-		}
-		for _, ss := range completeSeeds(r.Summary) {
-			if ss.Theory != nil {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // theoryOfPoint is a point's theory aggregate: the summary's own, so that
@@ -96,42 +81,6 @@ func theoryOfPoint(s *Summary) *TheoryAggregate {
 		}
 	}
 	return aggregateTheory(k, seeds)
-}
-
-// escapePair is one modality of one seed of one point: its predicted escape
-// step and the observed one (NaN: not predicted within the steps; never).
-type escapePair struct {
-	modality            int
-	predicted, observed float64
-	winner              bool // the modality predicted to win
-}
-
-// escapePairs is every complete seed's pairs, observed alone (joint false)
-// or in the joint network, and the most modalities of any seed.
-func escapePairs(results []Point, joint bool) ([]escapePair, int) {
-	var out []escapePair
-	k := 0
-	for _, r := range results {
-		for _, ss := range completeSeeds(r.Summary) {
-			th := ss.Theory
-			if th == nil {
-				continue
-			}
-			observed := th.EscapeAlone
-			if joint {
-				observed = th.EscapeJoint
-			}
-			for m := range th.PredictedEscape {
-				o := math.NaN()
-				if m < len(observed) {
-					o = float64(observed[m])
-				}
-				out = append(out, escapePair{modality: m, predicted: float64(th.PredictedEscape[m]), observed: o, winner: m == th.PredictedWinner})
-				k = max(k, m+1)
-			}
-		}
-	}
-	return out, k
 }
 
 // trainingSteps is the length of the training runs of results (the most
@@ -350,107 +299,28 @@ func escapeGlyph(r int, open bool) draw.GlyphStyle {
 	return sty
 }
 
-// escapeStats are the agreement of the pairs whose steps are both known:
-// how many, the median of observed / predicted, and the correlation of the
-// steps as drawn (of their logarithms on a log scale).
-type escapeStats struct {
-	n                   int
-	medianRatio, corr   float64
-	medianError         float64 // median of |observed / predicted - 1|
-	never, notPredicted int     // observed never; not predicted within the steps
-	both                int     // of which both
-}
-
-func newEscapeStats(ps []escapePair, s escapeScale) escapeStats {
-	var st escapeStats
-	var ratios, xs, ys []float64
-	for _, p := range ps {
-		okP, okO := stats.Finite(p.predicted), stats.Finite(p.observed)
-		switch {
-		case !okP && !okO:
-			st.both++
-			st.never++
-			st.notPredicted++
-		case !okO:
-			st.never++
-		case !okP:
-			st.notPredicted++
-		default:
-			st.n++
-			if p.predicted > 0 {
-				ratios = append(ratios, p.observed/p.predicted)
-			}
-			x, _ := s.at(p.predicted)
-			y, _ := s.at(p.observed)
-			xs, ys = append(xs, x), append(ys, y)
-		}
-	}
-	st.medianRatio = median(ratios)
-	errs := make([]float64, len(ratios))
-	for i, r := range ratios {
-		errs[i] = math.Abs(r - 1)
-	}
-	st.medianError = median(errs)
-	st.corr = pearson(xs, ys)
-	return st
-}
-
-// median is the median of vs (NaN for none).
-func median(vs []float64) float64 {
-	vs = stats.FiniteValues(vs)
-	if len(vs) == 0 {
-		return math.NaN()
-	}
-	s := append([]float64(nil), vs...)
-	sort.Float64s(s)
-	n := len(s)
-	if n%2 == 1 {
-		return s[n/2]
-	}
-	return (s[n/2-1] + s[n/2]) / 2
-}
-
-// pearson is the correlation of xs and ys (NaN for fewer than three pairs
-// or no spread).
-func pearson(xs, ys []float64) float64 {
-	n := min(len(xs), len(ys))
-	if n < 3 {
-		return math.NaN()
-	}
-	mx, _ := stats.MeanStd(xs[:n])
-	my, _ := stats.MeanStd(ys[:n])
-	var sxy, sxx, syy float64
-	for i := range n {
-		dx, dy := xs[i]-mx, ys[i]-my
-		sxy, sxx, syy = sxy+dx*dy, sxx+dx*dx, syy+dy*dy
-	}
-	if !(sxx > 0 && syy > 0) {
-		return math.NaN()
-	}
-	return sxy / math.Sqrt(sxx*syy)
-}
-
-// line is the panel title's line of statistics.
-func (st escapeStats) line(log bool) string {
-	if st.n == 0 {
+// agreementLine is the panel title's line of the agreement a, with the
+// correlation of the steps as drawn: of their logarithms on a log scale.
+func agreementLine(a EscapeAgreement, log bool) string {
+	if a.N == 0 {
 		return "no step both predicted and observed"
 	}
-	out := fmt.Sprintf("observed/predicted: median %.2f, median |error| %.0f%%\n", st.medianRatio, 100*st.medianError)
-	if stats.Finite(st.corr) {
-		what := "r"
-		if log {
-			what = "r (log steps)"
-		}
-		out += fmt.Sprintf("%s = %.2f, ", what, st.corr)
+	out := fmt.Sprintf("observed/predicted: median %.2f, median |error| %.0f%%\n", float64(a.MedianRatio), 100*float64(a.MedianError))
+	r, what := a.Corr, "r"
+	if log {
+		r, what = a.LogCorr, "r (log steps)"
 	}
-	return out + fmt.Sprintf("n = %d with both steps", st.n)
+	if stats.Finite(float64(r)) {
+		out += fmt.Sprintf("%s = %.2f, ", what, float64(r))
+	}
+	return out + fmt.Sprintf("n = %d with both steps", a.N)
 }
 
 // escapePanel is one panel of the escape figure: the pairs of one network
-// on the shared scale, with y = x and the bands.
-func escapePanel(title string, ps []escapePair, s escapeScale, steps int, openLosers bool) (*plot.Plot, escapeStats) {
-	st := newEscapeStats(ps, s)
-	p := figure.NewPanel(title+"\n"+st.line(s.log), "predicted escape step", "observed escape step")
+// on the shared scale, with y = x and the bands, under its title and the
+// pairs' agreement.
+func escapePanel(title string, ps []escapePair, a EscapeAgreement, s escapeScale, steps int, openLosers bool) *plot.Plot {
+	p := figure.NewPanel(title+"\n"+agreementLine(a, s.log), "predicted escape step", "observed escape step")
 	band := color.Gray{Y: 232}
 	p.Add(escapeBand{lo: s.bandLo, hi: s.bandHi, fill: band}, escapeBand{vertical: true, lo: s.bandLo, hi: s.bandHi, fill: band})
 	diag := figure.Line(color.Gray{Y: 90}, vg.Points(1))
@@ -495,7 +365,7 @@ func escapePanel(title string, ps []escapePair, s escapeScale, steps int, openLo
 	sort.SliceStable(marks, func(i, j int) bool { return isOpen(marks[i].glyph) && !isOpen(marks[j].glyph) })
 	p.Add(marks)
 	s.axes(p, steps)
-	return p, st
+	return p
 }
 
 // isOpen tells whether a mark is drawn open.
@@ -522,15 +392,21 @@ func (d diagonal) Thumbnail(c *draw.Canvas) {
 }
 
 // theoryEscapeFigure is the predicted escape step of each modality against
-// the observed one, alone and in the joint network.
-func theoryEscapeFigure(results []Point) (figure.Figure, error) {
-	alone, k := escapePairs(results, false)
-	joint, kj := escapePairs(results, true)
+// the observed one, alone and in the joint network, with the agreement th
+// holds for the sweep.
+func theoryEscapeFigure(results []Point, th *SweepTheory) (figure.Figure, error) {
+	var seeds []SeedSummary
+	for _, p := range results {
+		seeds = append(seeds, completeSeeds(p.Summary)...)
+	}
+	alone, k := escapePairs(seeds, false)
+	joint, kj := escapePairs(seeds, true)
 	k = max(k, kj)
 	steps := trainingSteps(results)
 	s := newEscapeScale(steps, alone, joint)
-	pa, sa := escapePanel("Trained alone (uni-modal networks)", alone, s, steps, false)
-	pj, sj := escapePanel("In the joint network", joint, s, steps, true)
+	sa, sj := th.Alone, th.Joint
+	pa := escapePanel("Trained alone (uni-modal networks)", alone, sa, s, steps, false)
+	pj := escapePanel("In the joint network", joint, sj, s, steps, true)
 
 	l := figure.NewLegend()
 	for r := 0; r < k; r++ {
@@ -546,18 +422,18 @@ func theoryEscapeFigure(results []Point) (figure.Figure, error) {
 		within = fmt.Sprintf("within %d steps", steps)
 	}
 	l.Add("grey bands: no escape " + within)
-	l.Add(fmt.Sprintf("top, never escaped: alone %d,", sa.never))
-	l.Add(fmt.Sprintf("  joint %d", sj.never))
-	l.Add(fmt.Sprintf("right, none predicted: %d", max(sa.notPredicted, sj.notPredicted)))
-	l.Add(fmt.Sprintf("corner, neither: alone %d,", sa.both))
-	l.Add(fmt.Sprintf("  joint %d", sj.both))
+	l.Add(fmt.Sprintf("top, never escaped: alone %d,", sa.Never))
+	l.Add(fmt.Sprintf("  joint %d", sj.Never))
+	l.Add(fmt.Sprintf("right, none predicted: %d", max(sa.NotPredicted, sj.NotPredicted)))
+	l.Add(fmt.Sprintf("corner, neither: alone %d,", sa.Both))
+	l.Add(fmt.Sprintf("  joint %d", sj.Both))
 	l.Add("")
 	l.Add("one mark per point, seed")
 	l.Add(fmt.Sprintf("  and modality: %d marks", len(alone)))
 	l.Add(fmt.Sprintf("  (%d points); equal steps", len(results)))
 	l.Add("  overlap")
 	return figure.Figure{
-		Title:  "Theory companion: predicted against observed escape step from the polynomial region",
+		Title:  "Theory companion: predicted against observed escape step (alignment reaching rho)",
 		Panels: []*plot.Plot{pa, pj},
 		Legend: l,
 	}, nil

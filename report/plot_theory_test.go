@@ -2,6 +2,7 @@ package report
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/modcomp/modcomp/internal/figure"
@@ -77,7 +78,7 @@ var theoryFigureNames = []string{"theory_escape", "theory_accuracy"}
 // checks them.
 func drawTheory(t *testing.T, axes []Axis, results []Point, figures ...string) {
 	t.Helper()
-	drawSVG(t, theoryFigures(axes, completePoints(results)), figures...)
+	drawSVG(t, theoryFigures(axes, completePoints(results), Sweep{Axes: axes, Points: results}.Theory()), figures...)
 }
 
 func TestTheoryPlots1D(t *testing.T) {
@@ -185,7 +186,7 @@ func TestTheoryPlotsNoTheory(t *testing.T) {
 	for _, axes := range [][]Axis{nil, one, two} {
 		for _, results := range [][]Point{nil, fakeSweep(axes, 2, 3), {{Index: 0}}} {
 			files := figure.Files{}
-			names, err := figure.Save(files, theoryFigures(axes, completePoints(results)))
+			names, err := figure.Save(files, theoryFigures(axes, completePoints(results), Sweep{Axes: axes, Points: results}.Theory()))
 			if err != nil || len(names) != 0 || len(files) != 0 {
 				t.Errorf("%d axes, %d points without theory: files %v, err %v; want nothing", len(axes), len(results), names, err)
 			}
@@ -221,15 +222,18 @@ func TestEscapeStats(t *testing.T) {
 		{predicted: nan, observed: nan},
 	}
 	s := newEscapeScale(300, ps)
-	st := newEscapeStats(ps, s)
-	if st.n != 3 || st.never != 2 || st.notPredicted != 2 || st.both != 1 {
-		t.Errorf("counts n %d, never %d, not predicted %d, both %d; want 3, 2, 2, 1", st.n, st.never, st.notPredicted, st.both)
+	a := agreement(ps)
+	if a.Encoders != 6 || a.N != 3 || a.Never != 2 || a.NotPredicted != 2 || a.Both != 1 {
+		t.Errorf("counts %d encoders, n %d, never %d, not predicted %d, both %d; want 6, 3, 2, 2, 1", a.Encoders, a.N, a.Never, a.NotPredicted, a.Both)
 	}
-	if math.Abs(st.medianRatio-1) > 1e-12 || math.Abs(st.medianError-0.1) > 1e-12 {
-		t.Errorf("median ratio %g, error %g; want 1, 0.1", st.medianRatio, st.medianError)
+	if math.Abs(float64(a.MedianRatio)-1) > 1e-12 || math.Abs(float64(a.MedianError)-0.1) > 1e-12 || math.Abs(float64(a.MaxError)-0.1) > 1e-12 {
+		t.Errorf("median ratio %g, median error %g, largest %g; want 1, 0.1, 0.1", a.MedianRatio, a.MedianError, a.MaxError)
 	}
-	if !(st.corr > 0.95) {
-		t.Errorf("correlation %g, want near 1", st.corr)
+	if !(a.Corr > 0.95 && a.LogCorr > 0.95) {
+		t.Errorf("correlations %g, %g of logs; want near 1", a.Corr, a.LogCorr)
+	}
+	if line := agreementLine(a, s.log); !strings.Contains(line, "median 1.00, median |error| 10%") || !strings.Contains(line, "r = 0.99, n = 3") {
+		t.Errorf("panel line %q", line)
 	}
 	if s.log {
 		t.Error("steps 50..300 drawn on a log scale, want linear")

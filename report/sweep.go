@@ -52,6 +52,9 @@ func (sw Sweep) Markdown(figures []string, figErr error) []byte {
 	}
 	fmt.Fprintf(&md, ".\n\nGap = best uni-modal (picked on validation) minus joint test accuracy; ")
 	fmt.Fprintf(&md, "competition = fraction of seeds in which a modality learned alone stayed unlearned in joint training.\n\n%s\n", sw.Table())
+	if th := sw.Theory(); th != nil {
+		fmt.Fprintf(&md, "%s\n", th.Markdown())
+	}
 	if figErr != nil {
 		fmt.Fprintf(&md, "Some plots could not be drawn: %v\n\n", figErr)
 	}

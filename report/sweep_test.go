@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/csv"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -77,5 +78,50 @@ func TestSweepCSV(t *testing.T) {
 		"winner", "competition", "predicted_escape_m0", "predicted_winner", "ume_test_acc"}
 	if !slices.IsSortedFunc(order, func(a, b string) int { return col[a] - col[b] }) {
 		t.Errorf("columns out of order: %s", strings.Join(header, ","))
+	}
+}
+
+// TestSweepTheory checks the theory companion over a sweep: the seeds
+// counted are the points' own, the agreement pools every complete seed's
+// escape steps, and sweep.md reports both.
+func TestSweepTheory(t *testing.T) {
+	t.Parallel()
+	axes := []Axis{{Key: "alpha[1]", Values: []string{"0.4", "0.5", "0.6"}}}
+	if th := (Sweep{Axes: axes, Points: fakeSweep(axes, 2, 3)}).Theory(); th != nil {
+		t.Errorf("a sweep without the theory has %+v, want none", th)
+	}
+	results := withTheory(fakeSweep(axes, 2, 3), 2, 4)
+	withoutTheory(results, 2)
+	sw := Sweep{Axes: axes, Points: results, Total: 3}
+	th := sw.Theory()
+	if th == nil {
+		t.Fatal("no theory")
+	}
+	var first, firstSeeds int
+	for _, p := range results[:2] {
+		a := p.Summary.Theory
+		first += count(a.FirstAccuracy, a.FirstSeeds)
+		firstSeeds += a.FirstSeeds
+	}
+	if th.Points != 2 || th.FirstRight != first || th.FirstSeeds != firstSeeds {
+		t.Errorf("%d points, first right %d of %d; want 2 points, %d of %d", th.Points, th.FirstRight, th.FirstSeeds, first, firstSeeds)
+	}
+	var seeds []SeedSummary
+	for _, p := range results[:2] {
+		seeds = append(seeds, p.Summary.PerSeed...)
+	}
+	alone, _ := escapePairs(seeds, false)
+	if want := agreement(alone); th.Alone != want || th.Alone.Encoders != 2*3*2 {
+		t.Errorf("agreement alone %+v, want %+v over 12 encoders", th.Alone, want)
+	}
+	md := string(sw.Markdown(nil, nil))
+	for _, want := range []string{
+		fmt.Sprintf("over the 2 points where it applies: the predicted winner escaped first in the joint network in %d of %d seeds", first, firstSeeds),
+		"| network | encoders | both steps known | median observed/predicted | median error | largest error |",
+		fmt.Sprintf("| alone | 12 | %d | %.2f | %.1f%% |", th.Alone.N, float64(th.Alone.MedianRatio), 100*float64(th.Alone.MedianError)),
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("sweep.md has no %q:\n%s", want, md)
+		}
 	}
 }
