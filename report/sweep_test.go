@@ -60,8 +60,10 @@ func TestSweepCSV(t *testing.T) {
 		if std := cell("gap_std"); (std != "") != all {
 			t.Errorf("row %d (seed %s): gap_std %q, want a spread over seeds only", i+1, cell("seed"), std)
 		}
-		if theory := cell("predicted_escape_m0"); (theory == "") != (point == "2") {
-			t.Errorf("row %d (point %s): predicted escape %q, want empty at point 2 only", i+1, point, theory)
+		for _, name := range []string{"predicted_escape_m0", "escape_median_error_alone", "escape_median_error_joint"} {
+			if theory := cell(name); (theory == "") != (point == "2") {
+				t.Errorf("row %d (point %s): %s %q, want empty at point 2 only", i+1, point, name, theory)
+			}
 		}
 		// Point 1's ume network completed in seed 2 only.
 		wantUme := point == "1" && (all || cell("seed") == "2")
@@ -75,7 +77,7 @@ func TestSweepCSV(t *testing.T) {
 	// The columns follow the order they are read in: the point, then each
 	// modality alone, the joint network, the outcome, the theory, methods.
 	order := []string{"seeds", "uni_m0_val_acc", "uni_m1_learned", "joint_val_acc", "joint_enc_m0_test_acc", "best_unimodal",
-		"winner", "competition", "predicted_escape_m0", "predicted_winner", "ume_test_acc"}
+		"winner", "competition", "predicted_escape_m0", "predicted_winner", "escape_median_error_alone", "escape_median_error_joint", "ume_test_acc"}
 	if !slices.IsSortedFunc(order, func(a, b string) int { return col[a] - col[b] }) {
 		t.Errorf("columns out of order: %s", strings.Join(header, ","))
 	}

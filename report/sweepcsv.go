@@ -287,7 +287,26 @@ func theoryColumns(k int) []sweepColumn {
 					return a.Accuracy, true
 				}
 				return 0, false
-			}))
+			}),
+		escapeErrorColumn("escape_median_error_alone", false),
+		escapeErrorColumn("escape_median_error_joint", true))
+}
+
+// escapeErrorColumn is the median of |observed / predicted - 1| over the
+// escape steps of a seed's modalities, and of the point's seeds and
+// modalities, observed alone or in the joint network: where the prediction
+// holds along the sweep (Sweep.Theory has it over every point).
+func escapeErrorColumn(name string, joint bool) sweepColumn {
+	medianError := func(seeds []SeedSummary) (Num, bool) {
+		ps, _ := escapePairs(seeds, joint)
+		if len(ps) == 0 {
+			return 0, false
+		}
+		return agreement(ps).MedianError, true
+	}
+	return number(name,
+		func(_ Point, ss SeedSummary) (Num, bool) { return medianError([]SeedSummary{ss}) },
+		func(p Point) (Num, bool) { return medianError(completeSeeds(p.Summary)) })
 }
 
 // nilOr is of(t), or nil for a nil t.
