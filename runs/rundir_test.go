@@ -41,6 +41,7 @@ func readStatus(t *testing.T, d *RunDir) Status {
 }
 
 func TestCreateRunDirName(t *testing.T) {
+	t.Parallel()
 	// A time in another zone: the name is in UTC.
 	now := time.Date(2024, 3, 9, 23, 4, 5, 600, time.FixedZone("UTC-5", -5*3600))
 	for _, tc := range []struct{ name, want string }{
@@ -77,6 +78,7 @@ func TestCreateRunDirName(t *testing.T) {
 // get distinct directories and that an existing directory is never written
 // into.
 func TestCreateRunDirNeverReuses(t *testing.T) {
+	t.Parallel()
 	out := t.TempDir()
 	now := time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)
 	// A directory of the first name already exists, with a file in it.
@@ -123,6 +125,7 @@ func TestCreateRunDirNeverReuses(t *testing.T) {
 }
 
 func TestCreateRunDirOutUnderFile(t *testing.T) {
+	t.Parallel()
 	file := filepath.Join(t.TempDir(), "file")
 	if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
 		t.Fatal(err)
@@ -138,6 +141,7 @@ func TestCreateRunDirOutUnderFile(t *testing.T) {
 }
 
 func TestCreateRunDirNotWritable(t *testing.T) {
+	t.Parallel()
 	out := t.TempDir()
 	if err := os.Chmod(out, 0o500); err != nil {
 		t.Fatal(err)
@@ -170,6 +174,7 @@ func tempFiles(t *testing.T, dir string) []string {
 }
 
 func TestWriteAtomic(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "a.txt")
 	for _, content := range []string{"first", "second, longer than the first", ""} {
@@ -208,6 +213,7 @@ func TestWriteAtomic(t *testing.T) {
 // non-empty directory) and checks the error and that no temporary file is
 // left.
 func TestWriteAtomicFailureCleansUp(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "taken")
 	if err := os.MkdirAll(filepath.Join(path, "inside"), 0o755); err != nil {
@@ -225,6 +231,7 @@ func TestWriteAtomicFailureCleansUp(t *testing.T) {
 }
 
 func TestWriteJSON(t *testing.T) {
+	t.Parallel()
 	d, err := CreateRunDir(t.TempDir(), "json", time.Now())
 	if err != nil {
 		t.Fatal(err)
