@@ -386,7 +386,8 @@ func sweepAccuracyFigure(s sweepLine) (figure.Figure, error) {
 	gap.Add(figure.StatGroups{Groups: groups, Shift: 0.35 * s.halfSpan, Jitter: 0.08 * s.halfSpan})
 	s.setX(gap)
 	gap.Y.Label.Text = "gap (> 0: joint training loses)"
-	symmetricAround(gap, 0)
+	// Centred on zero, so that the sign of a gap reads at a glance.
+	figure.SymmetricAround(gap, 0)
 
 	l := figure.NewLegend()
 	for _, sr := range series {
@@ -412,22 +413,6 @@ func sweepAccuracyFigure(s sweepLine) (figure.Figure, error) {
 
 // modalityNetwork is the name of modality r's uni-modal network.
 func modalityNetwork(r int) string { return fmt.Sprintf("uni-m%d", r) }
-
-// symmetricAround widens the y range of p so that it is centred on c: a gap
-// near zero then sits in the middle, and its sign reads at a glance.
-func symmetricAround(p *plot.Plot, c float64) {
-	// Plot.Add has grown the range to every plotter's data.
-	ymin, ymax := p.Y.Min, p.Y.Max
-	if !stats.Finite(ymin, ymax) || ymin > ymax {
-		return
-	}
-	m := math.Max(math.Abs(ymin-c), math.Abs(ymax-c))
-	if !(m > 0) {
-		m = 0.01
-	}
-	m *= 1.1
-	p.Y.Min, p.Y.Max = c-m, c+m
-}
 
 // sweepAlignmentFigure is the competition against the swept value: for each
 // modality, the final alignment of its uni-modal network and of its encoder
