@@ -79,16 +79,17 @@ const (
 )
 
 // compareData is the logs of a comparison by network, keeping only runs
-// that completed with a non-empty log. A network is known by what it is, not
-// by its name: a uni-modal network sees one modality, a joint network all of
-// them, trained by its method.
+// that completed with a non-empty log. Networks are found by what they are
+// (a uni-modal network sees one modality, a joint network all of them,
+// trained by its method) and labelled with their runs' names, uni-m<r> and
+// joint where no run shows one.
 type compareData struct {
 	k, seeds int              // modalities, and seeds among the runs
 	uni      []string         // name of the uni-modal network of each modality
 	joint    string           // name of the naive joint network
 	done     map[string][]Run // by network name, in seed order
 	left     int              // runs of these networks left out
-	// methods names the joint network of each training method.
+	// methods is the name of the joint network of each training method.
 	methods map[string]string
 }
 

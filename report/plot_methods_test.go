@@ -14,7 +14,7 @@ import (
 // methodRuns are the fake runs of a comparison of methods: f's runs, with
 // after each seed's naive joint network one joint network per other method
 // in methods[1:], whose losing encoder (f.loser) learns a little more with
-// each method, in the order execute returns them (seed, then network).
+// each method, in the order Summarize takes them (seed, then network).
 func (f fakeCompare) methodRuns(methods []string) []Run {
 	base := f.runs()
 	per := f.k + 1
