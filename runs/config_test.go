@@ -26,7 +26,6 @@ func wantErrContains(t *testing.T, err error, parts ...string) {
 }
 
 func TestDefaultValidates(t *testing.T) {
-	t.Parallel()
 	c := Default()
 	if err := c.Validate(); err != nil {
 		t.Fatalf("Default().Validate() = %v", err)
@@ -50,7 +49,6 @@ func TestDefaultValidates(t *testing.T) {
 // TestSetAndGet sets every kind of key from a flag's spelling and reads it
 // back.
 func TestSetAndGet(t *testing.T) {
-	t.Parallel()
 	for _, tc := range []struct {
 		key, value string
 		want       any    // the field after Set
@@ -95,7 +93,6 @@ func TestSetAndGet(t *testing.T) {
 }
 
 func TestSetErrors(t *testing.T) {
-	t.Parallel()
 	for _, tc := range []struct {
 		key, value string
 		want       []string // parts of the error message
@@ -138,7 +135,6 @@ func writeConfig(t *testing.T, name, content string) string {
 }
 
 func TestLoadFile(t *testing.T) {
-	t.Parallel()
 	want := Default()
 	want.NTrain = 40
 	want.Alpha = FloatList{1, 0.4}
@@ -207,7 +203,6 @@ name: from-file
 // TestLoadFileLists checks the three spellings of a per-modality list in
 // both formats.
 func TestLoadFileLists(t *testing.T) {
-	t.Parallel()
 	for _, tc := range []struct {
 		name, content string
 		want          FloatList
@@ -233,7 +228,6 @@ func TestLoadFileLists(t *testing.T) {
 }
 
 func TestLoadFileErrors(t *testing.T) {
-	t.Parallel()
 	for _, tc := range []struct {
 		name, content string
 		want          []string
@@ -286,7 +280,6 @@ func TestLoadFileErrors(t *testing.T) {
 // TestLoadFileNull checks that an explicit null is refused rather than
 // silently read as the default (scalars) or as 0 (lists).
 func TestLoadFileNull(t *testing.T) {
-	t.Parallel()
 	for _, tc := range []struct{ name, content, key string }{
 		{"scalar.json", `{"lr": null}`, "lr"},
 		{"list.json", `{"mu": null}`, "mu"},
@@ -304,7 +297,6 @@ func TestLoadFileNull(t *testing.T) {
 // as it was, as a library caller that reports the error and goes on
 // expects.
 func TestSetKeepsValueOnError(t *testing.T) {
-	t.Parallel()
 	for _, kv := range [][2]string{{"lr", "fast"}, {"lr", "1e400"}, {"n-train", "abc"}, {"alpha", "1,x"}, {"seed", "-1"}} {
 		c := Default()
 		before := c.Get(kv[0])
@@ -321,7 +313,6 @@ func TestSetKeepsValueOnError(t *testing.T) {
 // form (.inf, .nan, a mapping with non-string keys) to be reported against
 // its key, like every other wrong value.
 func TestLoadFileYAMLValueErrorsNameKey(t *testing.T) {
-	t.Parallel()
 	for _, tc := range []struct{ content, key string }{
 		{"lr: .inf\n", "lr"},
 		{"mu: .nan\n", "mu"},
@@ -336,7 +327,6 @@ func TestLoadFileYAMLValueErrorsNameKey(t *testing.T) {
 // user wrote: an unquoted date is a YAML timestamp, which the YAML-to-JSON
 // conversion turns into RFC 3339.
 func TestLoadFileYAMLStringKept(t *testing.T) {
-	t.Parallel()
 	c := Default()
 	if err := c.LoadFile(writeConfig(t, "c.yaml", "name: 2024-01-01\n")); err != nil {
 		t.Fatal(err)
@@ -348,7 +338,6 @@ func TestLoadFileYAMLStringKept(t *testing.T) {
 
 // TestLoadFileKeepsUnsetKeys checks that a file overlays only its keys.
 func TestLoadFileKeepsUnsetKeys(t *testing.T) {
-	t.Parallel()
 	c := Default()
 	c.Neurons = 3
 	if err := c.LoadFile(writeConfig(t, "c.json", `{"steps": 9}`)); err != nil {
@@ -371,7 +360,6 @@ func TestLoadFileKeepsUnsetKeys(t *testing.T) {
 // TestValidate breaks one key of the default configuration per case and
 // checks that the error names the key and the value.
 func TestValidate(t *testing.T) {
-	t.Parallel()
 	for _, tc := range []struct {
 		name  string
 		edit  func(c *Config)
@@ -453,7 +441,6 @@ func TestValidate(t *testing.T) {
 // TestValidateListLengthsNameValues wants the list-length error to name
 // both lists and their values, like every other validation error.
 func TestValidateListLengthsNameValues(t *testing.T) {
-	t.Parallel()
 	c := Default()
 	c.Alpha, c.Mu = FloatList{1, 0.4, 0.3}, FloatList{0.1, 0.2}
 	wantErrContains(t, c.Validate(), "mu", "0.1,0.2", "alpha", "1,0.4,0.3")
@@ -464,7 +451,6 @@ func TestValidateListLengthsNameValues(t *testing.T) {
 // refuses it only when the network is built, so `modcomp train --modalities
 // 0,0` makes a run directory whose every network "failed".
 func TestValidateModalitiesDistinct(t *testing.T) {
-	t.Parallel()
 	c := Default()
 	c.Modalities = IntList{0, 0}
 	err := c.Validate()
@@ -476,7 +462,6 @@ func TestValidateModalitiesDistinct(t *testing.T) {
 }
 
 func TestKAndSeedList(t *testing.T) {
-	t.Parallel()
 	c := Default()
 	c.D = IntList{20, 20, 20}
 	c.Alpha, c.Mu = FloatList{1}, FloatList{0.3}

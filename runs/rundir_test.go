@@ -41,7 +41,6 @@ func readStatus(t *testing.T, d *RunDir) Status {
 }
 
 func TestCreateRunDirName(t *testing.T) {
-	t.Parallel()
 	// A time in another zone: the name is in UTC.
 	now := time.Date(2024, 3, 9, 23, 4, 5, 600, time.FixedZone("UTC-5", -5*3600))
 	for _, tc := range []struct{ name, want string }{
@@ -78,7 +77,6 @@ func TestCreateRunDirName(t *testing.T) {
 // get distinct directories and that an existing directory is never written
 // into.
 func TestCreateRunDirNeverReuses(t *testing.T) {
-	t.Parallel()
 	out := t.TempDir()
 	now := time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)
 	// A directory of the first name already exists, with a file in it.
@@ -125,7 +123,6 @@ func TestCreateRunDirNeverReuses(t *testing.T) {
 }
 
 func TestCreateRunDirOutUnderFile(t *testing.T) {
-	t.Parallel()
 	file := filepath.Join(t.TempDir(), "file")
 	if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
 		t.Fatal(err)
@@ -141,7 +138,6 @@ func TestCreateRunDirOutUnderFile(t *testing.T) {
 }
 
 func TestCreateRunDirNotWritable(t *testing.T) {
-	t.Parallel()
 	out := t.TempDir()
 	if err := os.Chmod(out, 0o500); err != nil {
 		t.Fatal(err)
@@ -174,7 +170,6 @@ func tempFiles(t *testing.T, dir string) []string {
 }
 
 func TestWriteAtomic(t *testing.T) {
-	t.Parallel()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "a.txt")
 	for _, content := range []string{"first", "second, longer than the first", ""} {
@@ -213,7 +208,6 @@ func TestWriteAtomic(t *testing.T) {
 // non-empty directory) and checks the error and that no temporary file is
 // left.
 func TestWriteAtomicFailureCleansUp(t *testing.T) {
-	t.Parallel()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "taken")
 	if err := os.MkdirAll(filepath.Join(path, "inside"), 0o755); err != nil {
@@ -231,7 +225,6 @@ func TestWriteAtomicFailureCleansUp(t *testing.T) {
 }
 
 func TestWriteJSON(t *testing.T) {
-	t.Parallel()
 	d, err := CreateRunDir(t.TempDir(), "json", time.Now())
 	if err != nil {
 		t.Fatal(err)
