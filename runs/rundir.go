@@ -9,8 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"time"
-
-	"github.com/modcomp/modcomp/internal/figure"
 )
 
 // RunDir is a run directory, <out>/<UTC timestamp>-<name>/. It is created
@@ -23,9 +21,6 @@ import (
 type RunDir struct {
 	Path string
 }
-
-// A RunDir receives the figures of its run.
-var _ figure.Sink = (*RunDir)(nil)
 
 // Status is the content of status.json.
 type Status struct {

@@ -1,6 +1,12 @@
 package runs
 
-import "github.com/modcomp/modcomp/report"
+import (
+	"github.com/modcomp/modcomp/internal/figure"
+	"github.com/modcomp/modcomp/report"
+)
+
+// A RunDir receives the figures of its run.
+var _ figure.Sink = (*RunDir)(nil)
 
 // writeCompare writes metrics.csv, summary.json, the figures and report.md
 // of a comparison.
