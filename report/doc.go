@@ -19,7 +19,9 @@
 //	MetricsCSV      metrics.csv, every logged metric of every run
 //
 // A training of one network: SummarizeTraining, TrainTable, TrainMarkdown.
-// A sweep: Sweep.CSV (sweep.csv), Sweep.Markdown and Sweep.Table (sweep.md)
-// and Sweep.SaveFigures (the sweep's figures, phase diagrams and the theory
-// companion's figures among them).
+// A sweep: Sweep.CSV (sweep.csv, its columns defined once in sweepcsv.go),
+// Sweep.Markdown and Sweep.Table (sweep.md), Sweep.Theory (how well the
+// theory companion predicted escape over every point, in sweep.md and the
+// theory figures' titles) and Sweep.SaveFigures (the sweep's figures, phase
+// diagrams and the theory companion's figures among them).
 package report
