@@ -13,7 +13,7 @@ func reportSetting(cfg *Config) report.Setting {
 	for r := 0; r < k; r++ {
 		set.Alpha = append(set.Alpha, cfg.Alpha.At(r))
 	}
-	if theoryApplies(cfg) {
+	if theoryApplies(cfg, k) {
 		th := &report.TheorySetting{Q: cfg.Q, Steps: cfg.Steps}
 		for r := 0; r < k; r++ {
 			th.Beta = append(th.Beta, cfg.Beta.At(r))
@@ -25,14 +25,14 @@ func reportSetting(cfg *Config) report.Setting {
 	return set
 }
 
-// theoryApplies tells whether the theory companion's prediction covers cfg:
-// the paper's patch encoders on the synthetic data, trained by gradient
-// descent.
-func theoryApplies(cfg *Config) bool {
+// theoryApplies tells whether the theory companion's prediction covers cfg
+// of k modalities: the paper's patch encoders on the synthetic data, trained
+// by gradient descent.
+func theoryApplies(cfg *Config, k int) bool {
 	if cfg.Dataset != "synthetic" || cfg.Data != "" {
 		return false
 	}
-	for r := 0; r < cfg.K(); r++ {
+	for r := 0; r < k; r++ {
 		if cfg.Encoder.At(r) != "patch" || (cfg.Optimizer.At(r) != "gd" && cfg.Optimizer.At(r) != "sgd") {
 			return false
 		}
