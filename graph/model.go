@@ -193,8 +193,10 @@ func appendAlignment[T float32 | float64](dst []float64, e *PatchEncoder, w []T,
 	return dst
 }
 
-// EscapeLevel is rho: a head whose alignment passes it has left the
-// polynomial part of the smoothed ReLU (see theory.go).
+// EscapeLevel is rho: a head whose alignment reaches it has escaped the
+// tensor-power phase (Escaped in theory.go). Its response to a signal patch,
+// alpha_r times the alignment, leaves the polynomial part of the smoothed
+// ReLU only later when alpha_r < 1 (Learned in theory.go).
 func (e *PatchEncoder) EscapeLevel() float64 { return e.Rho }
 
 // NoiseMemorisation measures how much the encoder fits noise: the mean over

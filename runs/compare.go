@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+
+	"github.com/modcomp/modcomp/report"
 )
 
 // Options are the invocation settings of a run that are not configuration:
@@ -22,11 +24,14 @@ type Options struct {
 
 // Outcome is what a run leaves behind.
 type Outcome struct {
-	Dir     *RunDir
-	Summary any    // *Summary for compare, *TrainSummary for train
-	Table   string // the table printed on stdout
-	Runs    []*NetworkRun
-	State   string
+	Dir *RunDir
+	// Compare is summary.json of Compare; nil for Train.
+	Compare *report.Summary
+	// Train is summary.json of Train; nil for Compare.
+	Train *report.TrainSummary
+	Table string // the table printed on stdout
+	Runs  []*NetworkRun
+	State string
 }
 
 // Compare trains, for every seed of cfg, one uni-modal network per modality
@@ -42,9 +47,9 @@ func Compare(ctx context.Context, cfg Config, opts Options) (*Outcome, error) {
 	return run(ctx, &cfg, opts, CompareNetworks(cfg.K(), cfg.MethodList()), writeCompare)
 }
 
-// writer renders a run's results into its directory and returns the table
-// for stdout.
-type writer func(dir *RunDir, cfg *Config, runs []*NetworkRun, state string) (string, any, error)
+// writer renders a run's results into its directory and records in out
+// the summary and the table for stdout.
+type writer func(dir *RunDir, cfg *Config, runs []*NetworkRun, out *Outcome) error
 
 // run is the life cycle shared by every command that trains networks:
 // validate, create the run directory, record the configuration, train,
@@ -87,8 +92,8 @@ func run(ctx context.Context, cfg *Config, opts Options, specs []NetworkSpec, wr
 	if ctx.Err() != nil {
 		state = StateInterrupted
 	}
-	table, summary, err := write(dir, cfg, runs, state)
-	if err != nil {
+	out := &Outcome{Dir: dir, Runs: runs, State: state}
+	if err := write(dir, cfg, runs, out); err != nil {
 		return fail(err)
 	}
 	if err := allFailed(runs); err != nil {
@@ -102,29 +107,7 @@ func run(ctx context.Context, cfg *Config, opts Options, specs []NetworkSpec, wr
 		return fail(err)
 	}
 	logger.Info("run finished", "state", state, "elapsed", time.Since(start).Round(time.Millisecond).String())
-	return &Outcome{Dir: dir, Summary: summary, Table: table, Runs: runs, State: state}, nil
-}
-
-// writeCompare writes metrics.csv, summary.json, the plots and report.md.
-func writeCompare(dir *RunDir, cfg *Config, runs []*NetworkRun, state string) (string, any, error) {
-	if err := dir.WriteFile("metrics.csv", metricsCSV(runs)); err != nil {
-		return "", nil, err
-	}
-	s := summarize(cfg, cfg.K(), runs, state)
-	if err := dir.WriteJSON("summary.json", s); err != nil {
-		return "", nil, err
-	}
-	// A figure that fails to draw must not cost the numbers: the report
-	// says so and lists the figures that were drawn.
-	plots, plotErr := comparePlots(dir, cfg, runs, s)
-	table := compareTable(cfg, s)
-	if mt := methodTable(s); mt != "" {
-		table += "\ntraining methods of the joint network (gap: best uni-modal minus the method's joint test accuracy):\n" + mt
-	}
-	if err := dir.WriteFile("report.md", compareReport(cfg, s, table, plots, plotErr)); err != nil {
-		return "", nil, err
-	}
-	return table, s, nil
+	return out, nil
 }
 
 // allFailed returns an error when no network trained at all, so that a run

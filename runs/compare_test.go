@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/modcomp/modcomp/graph"
+	"github.com/modcomp/modcomp/report"
 )
 
 // tinyConfig is a comparison small enough to train in well under a second:
@@ -177,8 +178,8 @@ func TestCompareWritesRunDirectory(t *testing.T) {
 	if out.Table == "" {
 		t.Error("Table is empty")
 	}
-	if _, ok := out.Summary.(*Summary); !ok {
-		t.Errorf("Summary is %T, want *Summary", out.Summary)
+	if out.Compare == nil || out.Train != nil {
+		t.Errorf("Compare %v, Train %v: want the comparison's summary only", out.Compare, out.Train)
 	}
 	if got, want := filepath.Dir(out.Dir.Path), cfg.Out; got != want {
 		t.Errorf("run directory %s is not directly under out %s", out.Dir.Path, want)
@@ -402,7 +403,7 @@ func TestCompareDivergence(t *testing.T) {
 		t.Fatal("no Outcome")
 	}
 	var s struct {
-		Networks []NetworkStatus `json:"networks"`
+		Networks []report.NetworkStatus `json:"networks"`
 	}
 	if err := json.Unmarshal(readFile(t, out, "summary.json"), &s); err != nil {
 		t.Fatal(err)
@@ -529,10 +530,10 @@ func TestTrainSummary(t *testing.T) {
 			if out.State != StateComplete {
 				t.Errorf("State = %q", out.State)
 			}
-			if _, ok := out.Summary.(*TrainSummary); !ok {
-				t.Errorf("Summary is %T, want *TrainSummary", out.Summary)
+			if out.Train == nil || out.Compare != nil {
+				t.Errorf("Train %v, Compare %v: want the training's summary only", out.Train, out.Compare)
 			}
-			var s TrainSummary
+			var s report.TrainSummary
 			if err := json.Unmarshal(readFile(t, out, "summary.json"), &s); err != nil {
 				t.Fatalf("summary.json: %v", err)
 			}

@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/modcomp/modcomp/dataset"
+	"github.com/modcomp/modcomp/internal/stats"
 )
 
 // ExportData draws the configured dataset (synthetic, or the two views of
@@ -65,7 +66,7 @@ func InspectData(dir string) (string, error) {
 			if s.Sufficient != nil {
 				suff = fmt.Sprintf("%.3f", fractionTrue(s.Sufficient[r]))
 			}
-			mean, std := meanStd(s.Inputs[r])
+			mean, std := stats.MeanStd(s.Inputs[r])
 			row = append(row, suff, fmt.Sprintf("%.4f±%.4f", mean, std), signalStrength(m, s, r))
 		}
 		fmt.Fprintln(tw, strings.Join(row, "\t"))
@@ -95,7 +96,7 @@ func fractionTrue(bs []bool) float64 {
 // labelCounts counts each label value: "+1: 104, -1: 96".
 func labelCounts(ds *dataset.Dataset, s *dataset.Split) string {
 	if ds.Task == dataset.Regression {
-		m, sd := meanStd(s.Labels)
+		m, sd := stats.MeanStd(s.Labels)
 		return fmt.Sprintf("mean %.3f, std %.3f", m, sd)
 	}
 	counts := map[float64]int{}

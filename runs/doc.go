@@ -10,12 +10,14 @@
 //
 //	config.json   the resolved configuration; passed back with --config it reproduces the run
 //	metrics.csv   every logged metric of every network and seed over steps
-//	summary.json  uni-modal against joint, per seed and aggregated (see Summary)
+//	summary.json  uni-modal against joint, per seed and aggregated (see report.Summary)
 //	report.md     the table, the verdict and the plots
 //	*.png, *.svg  alignment over steps, accuracies
 //	status.json   running, complete, interrupted or failed
 //	log.jsonl     structured log
 //
+// The files of results (all but config.json, status.json and log.jsonl) are
+// rendered by package report, from the runs and the few settings it needs.
 // With Config.Methods, a comparison also trains the joint network with each
 // training method that rebalances modalities (see graph.Method), and the
 // summary compares them. Where it applies, the summary compares the theory
@@ -23,8 +25,9 @@
 // training.
 //
 // Sweep runs a comparison at every point of a grid over configuration keys
-// (ParseAxis), resumably and in shards, and Aggregate merges the points into
-// sweep.csv, sweep.md and plots, phase diagrams among them. Train trains one
+// (ParseAxis), resumably and in shards, and Aggregate reads the points back
+// and merges them into sweep.csv, sweep.md and plots, phase diagrams among
+// them (report.Sweep). Train trains one
 // network; ExportData and InspectData handle datasets on disk. The data come
 // from a source per Config.Dataset: the paper's synthetic distribution, an
 // NPY dataset, or two views of Fashion-MNIST.

@@ -19,6 +19,7 @@ import (
 
 	"github.com/modcomp/modcomp/graph"
 	"github.com/modcomp/modcomp/internal/check"
+	"github.com/modcomp/modcomp/report"
 )
 
 // allMethods are the training methods, in the order a comparison lists
@@ -51,9 +52,9 @@ func methodsCompare(t *testing.T) (Config, *Outcome) {
 }
 
 // loadSummary decodes summary.json of out.
-func loadSummary(t *testing.T, out *Outcome) *Summary {
+func loadSummary(t *testing.T, out *Outcome) *report.Summary {
 	t.Helper()
-	var s Summary
+	var s report.Summary
 	if err := json.Unmarshal(readFile(t, out, "summary.json"), &s); err != nil {
 		t.Fatal(err)
 	}
@@ -269,7 +270,7 @@ func TestCompareMethodDiverges(t *testing.T) {
 		{"unimodal", s.Unimodal, want.Unimodal},
 		{"joint", s.Joint, want.Joint},
 		{"best_unimodal", s.BestUnimodal, want.BestUnimodal},
-		{"gap", []Num{s.Gap, s.GapStd}, []Num{want.Gap, want.GapStd}},
+		{"gap", []report.Num{s.Gap, s.GapStd}, []report.Num{want.Gap, want.GapStd}},
 		{"winner", s.Winner, want.Winner},
 		{"verdict", s.Verdict, want.Verdict},
 	} {
@@ -309,8 +310,8 @@ func TestCompareMethodDiverges(t *testing.T) {
 	if f := strings.Fields(row); len(f) < 4 || f[1] != "0" || f[2] != "n/a" || f[3] != "n/a" {
 		t.Errorf("umt row %q, want 0 seeds and n/a", row)
 	}
-	if report := string(readFile(t, out, "report.md")); !strings.Contains(report, "joint-umt: diverged") {
-		t.Errorf("report.md does not list the diverged umt networks:\n%s", report)
+	if md := string(readFile(t, out, "report.md")); !strings.Contains(md, "joint-umt: diverged") {
+		t.Errorf("report.md does not list the diverged umt networks:\n%s", md)
 	}
 }
 

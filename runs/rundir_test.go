@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/modcomp/modcomp/report"
 )
 
 // listDir returns the names in dir.
@@ -229,9 +231,9 @@ func TestWriteJSON(t *testing.T) {
 	}
 	v := map[string]any{
 		"a":   []int{1, 2},
-		"nan": Num(math.NaN()),
-		"inf": Num(math.Inf(-1)),
-		"x":   Num(0.1),
+		"nan": report.Num(math.NaN()),
+		"inf": report.Num(math.Inf(-1)),
+		"x":   report.Num(0.1),
 		"s":   "quote \" and <html>",
 	}
 	if err := d.WriteJSON("v.json", v); err != nil {
@@ -269,26 +271,5 @@ func TestWriteJSON(t *testing.T) {
 	raw, _ := os.ReadFile(d.Join("status.json"))
 	if strings.Contains(string(raw), "finished") {
 		t.Errorf("status.json has a zero finished time: %s", raw)
-	}
-}
-
-func TestNumJSON(t *testing.T) {
-	for _, tc := range []struct {
-		n    Num
-		want string
-	}{
-		{Num(0.5), "0.5"}, {Num(math.NaN()), "null"}, {Num(math.Inf(1)), "null"}, {Num(-3), "-3"}, {Num(1e-7), "1e-07"},
-	} {
-		b, err := json.Marshal(tc.n)
-		if err != nil || string(b) != tc.want {
-			t.Errorf("Marshal(%v) = %s, %v; want %s", float64(tc.n), b, err, tc.want)
-		}
-		var back Num
-		if err := json.Unmarshal(b, &back); err != nil {
-			t.Errorf("Unmarshal(%s): %v", b, err)
-		}
-		if !(back == tc.n || math.IsNaN(float64(back)) && (math.IsNaN(float64(tc.n)) || math.IsInf(float64(tc.n), 0))) {
-			t.Errorf("%v read back as %v", float64(tc.n), float64(back))
-		}
 	}
 }

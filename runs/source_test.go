@@ -78,7 +78,7 @@ func TestCompareFashionTwoView(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := out.Summary.(*Summary)
+	s := out.Compare
 	if len(s.SeedsAggregated) != 1 {
 		t.Fatalf("networks did not complete: %+v", s.Networks)
 	}

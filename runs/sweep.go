@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/modcomp/modcomp/report"
 )
 
 // A sweep directory holds:
@@ -261,7 +263,7 @@ func pointComplete(dir *RunDir, i int) bool {
 
 // writePoint writes a finished point as a compare run directory, under a
 // partial name first, then renamed into place.
-func writePoint(dir *RunDir, p Point, cfg *Config, runs []*NetworkRun) (*Summary, error) {
+func writePoint(dir *RunDir, p Point, cfg *Config, runs []*NetworkRun) (*report.Summary, error) {
 	tmp := dir.Join(filepath.Join("points", partialName(p.Index)))
 	os.RemoveAll(tmp)
 	if err := os.MkdirAll(tmp, 0o755); err != nil {
@@ -271,8 +273,8 @@ func writePoint(dir *RunDir, p Point, cfg *Config, runs []*NetworkRun) (*Summary
 	if err := pd.WriteJSON("config.json", resolvedConfig(cfg, "sweep point")); err != nil {
 		return nil, err
 	}
-	_, summary, err := writeCompare(pd, cfg, runs, StateComplete)
-	if err != nil {
+	out := &Outcome{State: StateComplete}
+	if err := writeCompare(pd, cfg, runs, out); err != nil {
 		return nil, err
 	}
 	now := time.Now().UTC()
@@ -282,7 +284,7 @@ func writePoint(dir *RunDir, p Point, cfg *Config, runs []*NetworkRun) (*Summary
 	if err := os.Rename(tmp, dir.Join(filepath.Join("points", pointName(p.Index)))); err != nil {
 		return nil, err
 	}
-	return summary.(*Summary), nil
+	return out.Compare, nil
 }
 
 // errorList collects errors from concurrent workers.
@@ -326,7 +328,7 @@ func (p *pointProgress) count() int {
 	return p.finished
 }
 
-func (p *pointProgress) done(pt Point, s *Summary) {
+func (p *pointProgress) done(pt Point, s *report.Summary) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.finished++
@@ -335,17 +337,8 @@ func (p *pointProgress) done(pt Point, s *Summary) {
 	}
 	elapsed := time.Since(p.start)
 	eta := time.Duration(float64(elapsed) / float64(p.finished) * float64(p.toRun-p.finished))
-	fmt.Fprintf(p.w, "point %d/%d [%s]: %d seeds, gap %s, winner %s | %s elapsed, ETA %s\n",
-		p.skipped+p.finished, p.total, pt.Label, len(s.SeedsAggregated), signedPM(s.Gap, s.GapStd),
-		modalityName(s.Winner), formatDuration(elapsed), formatDuration(eta))
-}
-
-// modalityName is "m<r>", or "none" for -1.
-func modalityName(r int) string {
-	if r < 0 {
-		return "none"
-	}
-	return fmt.Sprintf("m%d", r)
+	fmt.Fprintf(p.w, "point %d/%d [%s]: %s | %s elapsed, ETA %s\n",
+		p.skipped+p.finished, p.total, pt.Label, s.Brief(), formatDuration(elapsed), formatDuration(eta))
 }
 
 // metadata is the provenance block of config.json and sweep.json.

@@ -305,13 +305,17 @@ func train(c *cli.Context, stdout, stderr io.Writer) error {
 // run directory; an interrupted run reports ErrInterrupted after printing.
 func report(c *cli.Context, stdout io.Writer, out *runs.Outcome) error {
 	if c.Bool("json") {
+		var summary any = out.Compare
+		if out.Train != nil {
+			summary = out.Train
+		}
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(struct {
 			RunDir  string `json:"run_dir"`
 			State   string `json:"state"`
 			Summary any    `json:"summary"`
-		}{out.Dir.Path, out.State, out.Summary}); err != nil {
+		}{out.Dir.Path, out.State, summary}); err != nil {
 			return err
 		}
 	} else {

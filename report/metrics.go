@@ -1,4 +1,4 @@
-package runs
+package report
 
 import (
 	"bytes"
@@ -8,19 +8,19 @@ import (
 	"strconv"
 )
 
-// metricsCSV renders metrics.csv: one row per (seed, network, logged step),
+// MetricsCSV renders metrics.csv: one row per (seed, network, logged step),
 // in that order, with the columns seed, network, step, status, then every
 // metric name in order of first appearance (see graph.Record). A metric a
 // network does not have (e.g. enc_test_acc_m0 for a uni-modal network) is an
 // empty cell; a metric that is undefined (an empty group) is NaN. pandas
 // reads both as NaN. status is the network's final status, on every row, so
 // that rows of a diverged network are easy to drop.
-func metricsCSV(runs []*NetworkRun) []byte {
+func MetricsCSV(runs []Run) []byte {
 	var names []string
 	seen := map[string]bool{}
 	// Columns follow the network with the most metrics (the joint one), so
 	// that related metrics sit side by side.
-	ordered := append([]*NetworkRun(nil), runs...)
+	ordered := append([]Run(nil), runs...)
 	sort.SliceStable(ordered, func(i, j int) bool { return metricCount(ordered[i]) > metricCount(ordered[j]) })
 	for _, r := range ordered {
 		for _, rec := range r.Log {
@@ -56,7 +56,7 @@ func metricsCSV(runs []*NetworkRun) []byte {
 	return buf.Bytes()
 }
 
-func metricCount(r *NetworkRun) int {
+func metricCount(r Run) int {
 	if len(r.Log) == 0 {
 		return 0
 	}

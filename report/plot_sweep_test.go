@@ -1,10 +1,14 @@
-package runs
+package report
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/modcomp/modcomp/internal/figure"
 )
 
 // fakeSweepPoint is the summary of one point of k modalities over seeds: at
@@ -54,27 +58,40 @@ func fakeSweepPoint(k, seeds int, level float64, lost int) *Summary {
 // fakeSweep is the results of a sweep over axes, the level of a point
 // rising with its index; the points listed in skip are missing (not
 // complete).
-func fakeSweep(axes []Axis, k, seeds int, skip ...int) []PointResult {
-	points := Points(axes)
-	var out []PointResult
+func fakeSweep(axes []Axis, k, seeds int, skip ...int) []Point {
+	points := gridPoints(axes)
+	var out []Point
 	for _, p := range points {
-		if containsInt(skip, p.Index) {
+		if slices.Contains(skip, p.Index) {
 			continue
 		}
 		level := float64(p.Index) / float64(max(len(points)-1, 1))
 		lost := int(math.Round(level * float64(seeds)))
-		out = append(out, PointResult{Point: p, Summary: fakeSweepPoint(k, seeds, level, lost), Dir: pointName(p.Index)})
+		p.Summary = fakeSweepPoint(k, seeds, level, lost)
+		out = append(out, p)
 	}
 	return out
 }
 
-func containsInt(xs []int, x int) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
+// gridPoints enumerates the points of a grid over axes, the last axis
+// varying fastest, as a sweep numbers them.
+func gridPoints(axes []Axis) []Point {
+	points := []Point{{Values: map[string]string{}}}
+	for _, a := range axes {
+		var next []Point
+		for _, p := range points {
+			for _, v := range a.Values {
+				values := maps.Clone(p.Values)
+				values[a.Key] = v
+				next = append(next, Point{Values: values})
+			}
 		}
+		points = next
 	}
-	return false
+	for i := range points {
+		points[i].Index = i
+	}
+	return points
 }
 
 var (
@@ -83,22 +100,19 @@ var (
 )
 
 // drawSweep draws the sweep's figures into a new directory and checks them.
-func drawSweep(t *testing.T, axes []Axis, results []PointResult, figures []string) {
+func drawSweep(t *testing.T, axes []Axis, results []Point, figures []string) {
 	t.Helper()
-	dir := tempRunDir(t)
-	files, err := sweepPlots(dir, axes, results)
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkFigures(t, dir, files, figures...)
+	drawSVG(t, Sweep{Axes: axes, Points: results}.figures(), figures...)
 }
 
 func TestSweepPlots1DNumeric(t *testing.T) {
+	t.Parallel()
 	axes := []Axis{{Key: "alpha[1]", Values: []string{"0.2", "0.3", "0.4", "0.5", "0.6", "0.7", "0.8"}}}
 	drawSweep(t, axes, fakeSweep(axes, 2, 3), lineFigures)
 }
 
 func TestSweepPlots1DCategorical(t *testing.T) {
+	t.Parallel()
 	axes := []Axis{{Key: "alpha", Values: []string{"1,0.3,0.3", "1,0.5,0.5", "0.8,0.8,0.8", "0.5,1,1"}}}
 	t.Run("K=3", func(t *testing.T) { drawSweep(t, axes, fakeSweep(axes, 3, 3), lineFigures) })
 	t.Run("one seed", func(t *testing.T) { drawSweep(t, axes, fakeSweep(axes, 3, 1), lineFigures) })
@@ -106,11 +120,13 @@ func TestSweepPlots1DCategorical(t *testing.T) {
 }
 
 func TestSweepPlots1DLogAxis(t *testing.T) {
+	t.Parallel()
 	axes := []Axis{{Key: "n-train", Values: []string{"50", "100", "200", "400", "800", "1600"}}}
 	drawSweep(t, axes, fakeSweep(axes, 2, 4), lineFigures)
 }
 
 func TestSweepPlots2D(t *testing.T) {
+	t.Parallel()
 	axes := []Axis{
 		{Key: "alpha[1]", Values: []string{"0.3", "0.4", "0.5", "0.6"}},
 		{Key: "mu[0]", Values: []string{"0.05", "0.1", "0.15", "0.2", "0.25"}},
@@ -130,6 +146,7 @@ func TestSweepPlots2D(t *testing.T) {
 }
 
 func TestSweepPlots3D(t *testing.T) {
+	t.Parallel()
 	axes := []Axis{
 		{Key: "alpha[1]", Values: []string{"0.3", "0.5", "0.7"}},
 		{Key: "mu[0]", Values: []string{"0.05", "0.15"}},
@@ -144,9 +161,9 @@ func TestSweepPlots3D(t *testing.T) {
 		for j, s := range row {
 			want := -1
 			for _, r := range results {
-				v := r.Point.Values
+				v := r.Values
 				if v["alpha[1]"] == axes[0].Values[i] && v["mu[0]"] == axes[1].Values[j] && v["n-train"] == "100" {
-					want = r.Point.Index
+					want = r.Index
 				}
 			}
 			if s == nil || want < 0 || s != results[want].Summary {
@@ -162,6 +179,7 @@ func TestSweepPlots3D(t *testing.T) {
 // TestSweepPlotsEdges draws sweeps at the edges: one value per axis,
 // NaN everywhere, and no complete point at all.
 func TestSweepPlotsEdges(t *testing.T) {
+	t.Parallel()
 	one1 := []Axis{{Key: "mu[0]", Values: []string{"0.1"}}}
 	t.Run("1-D one value", func(t *testing.T) { drawSweep(t, one1, fakeSweep(one1, 2, 2), lineFigures) })
 	one2 := []Axis{{Key: "mu[0]", Values: []string{"0.1"}}, {Key: "alpha[1]", Values: []string{"0.4"}}}
@@ -193,14 +211,16 @@ func TestSweepPlotsEdges(t *testing.T) {
 		drawSweep(t, axes, results, lineFigures)
 	})
 	for _, axes := range [][]Axis{nil, one1, one2} {
-		files, err := sweepPlots(tempRunDir(t), axes, nil)
-		if err != nil || len(files) != 0 {
-			t.Errorf("%d axes, no point: files %v, err %v; want nothing", len(axes), files, err)
+		files := figure.Files{}
+		names, err := Sweep{Axes: axes}.SaveFigures(files)
+		if err != nil || len(names) != 0 || len(files) != 0 {
+			t.Errorf("%d axes, no point: files %v, err %v; want nothing", len(axes), names, err)
 		}
 	}
 }
 
 func TestAxisPositions(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		values        []string
 		x             string
@@ -227,6 +247,7 @@ func TestAxisPositions(t *testing.T) {
 // TestSweepLineSeeds checks that the dots are the complete seeds only, and
 // that the means drawn are the summary's.
 func TestSweepLineSeeds(t *testing.T) {
+	t.Parallel()
 	axes := []Axis{{Key: "mu[0]", Values: []string{"0.1", "0.2", "0.3"}}}
 	results := fakeSweep(axes, 2, 3, 2)
 	s0 := results[0].Summary
@@ -244,11 +265,11 @@ func TestSweepLineSeeds(t *testing.T) {
 		t.Fatalf("%d groups, want one per complete point", len(groups))
 	}
 	g := groups[0]
-	if len(g.samples) != 3 {
-		t.Errorf("samples %v: want the 3 complete seeds only", g.samples)
+	if len(g.Samples) != 3 {
+		t.Errorf("samples %v: want the 3 complete seeds only", g.Samples)
 	}
-	if g.mean != float64(s0.Unimodal[1].TestAcc) || g.hi-g.mean != float64(s0.Unimodal[1].TestAccStd) {
-		t.Errorf("mean %g, bar to %g; want the summary's %g ± %g", g.mean, g.hi, s0.Unimodal[1].TestAcc, s0.Unimodal[1].TestAccStd)
+	if g.Mean != float64(s0.Unimodal[1].TestAcc) || g.Hi-g.Mean != float64(s0.Unimodal[1].TestAccStd) {
+		t.Errorf("mean %g, bar to %g; want the summary's %g ± %g", g.Mean, g.Hi, s0.Unimodal[1].TestAcc, s0.Unimodal[1].TestAccStd)
 	}
 	if got := s.lostCounts(1).labels; fmt.Sprint(got) != "[0/3 2/3]" {
 		t.Errorf("lost counts %v, want [0/3 2/3]", got)
@@ -256,36 +277,24 @@ func TestSweepLineSeeds(t *testing.T) {
 }
 
 func TestPhaseLabels(t *testing.T) {
+	t.Parallel()
 	axes := []Axis{{Key: "a", Values: []string{"1", "2"}}, {Key: "b", Values: []string{"x", "y"}}}
 	g := newPhaseGrid(axes, fakeSweep(axes, 2, 4, 1))
 	m, title := g.competitionMap()
-	if got := fmt.Sprint(m.labels); got != "[[0/4 n/a] [3/4 4/4]]" {
+	if got := fmt.Sprint(m.Labels); got != "[[0/4 n/a] [3/4 4/4]]" {
 		t.Errorf("labels %s, want [[0/4 n/a] [3/4 4/4]]", got)
 	}
 	if !strings.Contains(title, "1 not complete") {
 		t.Errorf("title %q must count the missing point", title)
 	}
 	gap, _ := g.gapMap()
-	if !gap.diverging || !math.IsNaN(gap.z[0][1]) {
-		t.Errorf("gap map: diverging %v, missing cell %g; want true, NaN", gap.diverging, gap.z[0][1])
-	}
-}
-
-func TestStatGroupsRange(t *testing.T) {
-	nan := math.NaN()
-	g := statGroups{groups: []statGroup{
-		{x: 1, mean: 0.5, lo: 0.4, hi: 0.6, samples: []float64{0.3, nan}},
-		{x: 2, mean: nan, lo: nan, hi: nan, samples: []float64{0.9}},
-		{x: nan, mean: 5, lo: 5, hi: 5},
-		{x: 3, mean: nan, lo: nan, hi: nan},
-	}, shift: 0.1}
-	xmin, xmax, ymin, ymax := g.DataRange()
-	if xmin != 0.9 || xmax != 2 || ymin != 0.3 || ymax != 0.9 {
-		t.Errorf("range x %g..%g, y %g..%g; want 0.9..2, 0.3..0.9", xmin, xmax, ymin, ymax)
+	if !gap.Diverging || !math.IsNaN(gap.Z[0][1]) {
+		t.Errorf("gap map: diverging %v, missing cell %g; want true, NaN", gap.Diverging, gap.Z[0][1])
 	}
 }
 
 func TestWrapParts(t *testing.T) {
+	t.Parallel()
 	got := wrapParts([]string{"rows (y): a, columns (x): b", "slice at c=1, d=2 (first values)", "3 seeds per point"}, 40)
 	want := "rows (y): a, columns (x): b;\nslice at c=1, d=2 (first values);\n3 seeds per point"
 	if got != want {

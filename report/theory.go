@@ -1,16 +1,17 @@
-package runs
+package report
 
 import (
 	"fmt"
 	"math"
 
 	"github.com/modcomp/modcomp/graph"
+	"github.com/modcomp/modcomp/internal/stats"
 )
 
 // Theory is, for one seed, the theory companion's prediction (see
 // graph/theory.go) against what training did: per modality, the step at
-// which its encoder's first class head escapes the polynomial region of the
-// smoothed ReLU, predicted from the data parameters and the actual initial
+// which its encoder's first class head escapes (graph.Escaped: its alignment
+// reaches rho), predicted from the data parameters and the actual initial
 // weights, and observed (every step) in the uni-modal network and in the
 // joint one; and the modality predicted to win, the first to escape.
 type Theory struct {
@@ -28,42 +29,29 @@ type Theory struct {
 	Right        bool `json:"right"`
 }
 
-// theoryApplies tells whether the prediction covers cfg: the paper's patch
-// encoders on the synthetic data, trained by gradient descent.
-func theoryApplies(cfg *Config) bool {
-	if cfg.Dataset != "synthetic" || cfg.Data != "" {
-		return false
-	}
-	for r := 0; r < cfg.K(); r++ {
-		if cfg.Encoder.At(r) != "patch" || (cfg.Optimizer.At(r) != "gd" && cfg.Optimizer.At(r) != "sgd") {
-			return false
-		}
-	}
-	return true
-}
-
 // theoryOf compares prediction and training for one seed whose runs are
-// ordered as CompareNetworks lists them; nil when the theory does not apply.
-func theoryOf(cfg *Config, k int, runs []*NetworkRun, winner int) *Theory {
-	if !theoryApplies(cfg) {
+// ordered as Summarize takes them; nil when the theory does not apply.
+func theoryOf(set Setting, runs []Run, winner int) *Theory {
+	ts, k := set.Theory, set.K
+	if ts == nil {
 		return nil
 	}
 	th := &Theory{PredictedWinner: -1}
 	best := math.Inf(1)
 	for r := 0; r < k; r++ {
-		first, last := endpoints(runs[r])
-		moment := graph.SignalMoment(cfg.Alpha.At(r), cfg.Beta.At(r), cfg.Mu.At(r), cfg.Q)
-		c := graph.EscapeRate(moment, cfg.Q, cfg.Rho)
+		first, last := runs[r].endpoints()
+		moment := graph.SignalMoment(set.Alpha[r], ts.Beta[r], ts.Mu[r], ts.Q)
+		c := graph.EscapeRate(moment, ts.Q, set.Rho)
 		predicted := math.NaN()
 		for _, head := range []string{graph.HeadPos, graph.HeadNeg} {
 			gamma0 := float64(get(first, graph.AlignHead(r, head)))
-			if t := graph.PredictEscape(gamma0, cfg.LR.At(r), c, cfg.Q, cfg.Rho, cfg.Steps); t >= 0 {
+			if t := graph.PredictEscape(gamma0, ts.LR[r], c, ts.Q, set.Rho, ts.Steps); t >= 0 {
 				predicted = nanMin(predicted, float64(t))
 			}
 		}
 		th.PredictedEscape = append(th.PredictedEscape, Num(predicted))
 		th.EscapeAlone = append(th.EscapeAlone, firstEscape(last, r))
-		_, joint := endpoints(runs[k])
+		_, joint := runs[k].endpoints()
 		th.EscapeJoint = append(th.EscapeJoint, firstEscape(joint, r))
 		if predicted < best {
 			best, th.PredictedWinner = predicted, r
@@ -128,7 +116,7 @@ func aggregateTheory(k int, seeds []SeedSummary) *TheoryAggregate {
 				xs = append(xs, v)
 			}
 		}
-		m, _ := meanStd(xs)
+		m, _ := stats.MeanStd(xs)
 		return Num(m)
 	}
 	for r := 0; r < k; r++ {

@@ -1,34 +1,31 @@
-package runs
+package report
 
 import (
-	"bytes"
-	"encoding/xml"
 	"fmt"
-	"io"
 	"math"
-	"os"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/modcomp/modcomp/graph"
+	"github.com/modcomp/modcomp/internal/figure"
 )
 
 // methodRuns are the fake runs of a comparison of methods: f's runs, with
 // after each seed's naive joint network one joint network per other method
 // in methods[1:], whose losing encoder (f.loser) learns a little more with
-// each method, in the order execute returns them (seed, then network).
-func (f fakeCompare) methodRuns(methods []string) []*NetworkRun {
+// each method, in the order Summarize takes them (seed, then network).
+func (f fakeCompare) methodRuns(methods []string) []Run {
 	base := f.runs()
 	per := f.k + 1
-	var out []*NetworkRun
+	var out []Run
 	for s := 0; s < f.seeds; s++ {
 		seedRuns := base[s*per : (s+1)*per]
 		out = append(out, seedRuns...)
 		joint := seedRuns[f.k]
 		joint.Method = "naive"
 		for i, m := range methods[1:] {
-			r := &NetworkRun{Seed: joint.Seed, Network: "joint-" + m, Modalities: joint.Modalities, Method: m,
+			r := Run{Seed: joint.Seed, Network: "joint-" + m, Modalities: joint.Modalities, Method: m,
 				Status: joint.Status, Steps: joint.Steps}
 			for _, rec := range joint.Log {
 				c := graph.Record{Step: rec.Step, Metrics: slices.Clone(rec.Metrics)}
@@ -46,48 +43,18 @@ func (f fakeCompare) methodRuns(methods []string) []*NetworkRun {
 }
 
 // methodSummary is f.summary with the methods listed.
-func (f fakeCompare) methodSummary(cfg *Config, methods []string) *Summary {
-	s := f.summary(cfg)
+func (f fakeCompare) methodSummary(methods []string) *Summary {
+	s := f.summary()
 	for _, m := range methods {
 		s.Methods = append(s.Methods, MethodAggregate{Method: m})
 	}
 	return s
 }
 
-// svgTexts returns the text elements of the SVG figure name in dir, trimmed.
-func svgTexts(t *testing.T, dir *RunDir, name string) []string {
-	t.Helper()
-	b, err := os.ReadFile(dir.Join(name + ".svg"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	dec := xml.NewDecoder(bytes.NewReader(b))
-	var out []string
-	inText := false
-	for {
-		tok, err := dec.Token()
-		if err == io.EOF {
-			return out
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		switch tk := tok.(type) {
-		case xml.StartElement:
-			inText = tk.Name.Local == "text"
-		case xml.EndElement:
-			inText = false
-		case xml.CharData:
-			if inText {
-				out = append(out, strings.TrimSpace(string(tk)))
-			}
-		}
-	}
-}
-
-var methodFiguresWant = append(slices.Clone(compareFigures), "methods_alignment")
+var methodFiguresWant = append(slices.Clone(compareFigureNames), "methods_alignment")
 
 func TestMethodsAlignmentFigure(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		f       fakeCompare
 		methods []string
@@ -97,14 +64,9 @@ func TestMethodsAlignmentFigure(t *testing.T) {
 		{fakeCompare{k: 2, seeds: 3, steps: 300, every: 20, loser: 1}, []string{"naive", "ume", "umt", "ogm-ge", "alternating", "gblend"}},
 	} {
 		t.Run(fmt.Sprintf("K=%d %d methods", c.f.k, len(c.methods)), func(t *testing.T) {
-			cfg := c.f.config()
-			dir := tempRunDir(t)
-			files, err := comparePlots(dir, cfg, c.f.methodRuns(c.methods), c.f.methodSummary(cfg, c.methods))
-			if err != nil {
-				t.Fatal(err)
-			}
-			checkFigures(t, dir, files, methodFiguresWant...)
-			texts := svgTexts(t, dir, "methods_alignment")
+			t.Parallel()
+			files := drawSVG(t, compareFigures(c.f.setting(), c.f.methodRuns(c.methods), c.f.methodSummary(c.methods)), methodFiguresWant...)
+			texts := svgTexts(t, files, "methods_alignment")
 			for _, want := range append(slices.Clone(c.methods), "uni-m<r>: trained alone", "threshold of learned",
 				fmt.Sprintf("%d seeds", c.f.seeds)) {
 				if !slices.Contains(texts, want) {
@@ -122,25 +84,21 @@ func TestMethodsAlignmentFigure(t *testing.T) {
 
 // Only a comparison of several methods draws the methods figure.
 func TestMethodsAlignmentFigureOnlyWithMethods(t *testing.T) {
+	t.Parallel()
 	f := fakeCompare{k: 2, seeds: 2, steps: 100, every: 20, loser: 1}
-	cfg := f.config()
 	for name, s := range map[string]*Summary{
 		"no summary":  nil,
-		"naive only":  f.methodSummary(cfg, []string{"naive"}),
-		"no methods":  f.summary(cfg),
-		"two methods": f.methodSummary(cfg, []string{"naive", "ume"}),
+		"naive only":  f.methodSummary([]string{"naive"}),
+		"no methods":  f.summary(),
+		"two methods": f.methodSummary([]string{"naive", "ume"}),
 	} {
 		t.Run(name, func(t *testing.T) {
-			dir := tempRunDir(t)
-			files, err := comparePlots(dir, cfg, f.methodRuns([]string{"naive", "ume"}), s)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want := compareFigures
+			t.Parallel()
+			want := compareFigureNames
 			if name == "two methods" {
 				want = methodFiguresWant
 			}
-			checkFigures(t, dir, files, want...)
+			drawSVG(t, compareFigures(f.setting(), f.methodRuns([]string{"naive", "ume"}), s), want...)
 		})
 	}
 }
@@ -151,19 +109,20 @@ func TestMethodsAlignmentFigureOnlyWithMethods(t *testing.T) {
 // non-positive alignments, and no alignment at all (encoders without a
 // known feature).
 func TestMethodsAlignmentFigureRobust(t *testing.T) {
+	t.Parallel()
 	methods := []string{"naive", "ume", "umt"}
 	base := fakeCompare{k: 2, seeds: 2, steps: 200, every: 20, loser: 1}
 	per := base.k + len(methods)
-	network := func(runs []*NetworkRun, seed int, name string) *NetworkRun {
-		for _, r := range runs[seed*per : (seed+1)*per] {
-			if r.Network == name {
-				return r
+	network := func(runs []Run, seed int, name string) *Run {
+		for i := seed * per; i < (seed+1)*per; i++ {
+			if runs[i].Network == name {
+				return &runs[i]
 			}
 		}
 		t.Fatalf("no network %s for seed %d", name, seed)
 		return nil
 	}
-	diverge := func(r *NetworkRun) {
+	diverge := func(r *Run) {
 		r.Status = string(graph.Diverged)
 		r.Log = r.Log[:len(r.Log)/2]
 		for m := range r.Log[len(r.Log)-1].Metrics {
@@ -172,24 +131,24 @@ func TestMethodsAlignmentFigureRobust(t *testing.T) {
 	}
 	cases := []struct {
 		name    string
-		edit    func(runs []*NetworkRun) []*NetworkRun
+		edit    func(runs []Run) []Run
 		methods []string // listed by the summary; nil for methods
 		legend  []string // texts the legend must hold
 	}{
-		{name: "one seed", edit: func(runs []*NetworkRun) []*NetworkRun { return runs[:per] },
+		{name: "one seed", edit: func(runs []Run) []Run { return runs[:per] },
 			legend: []string{"1 seed"}},
-		{name: "diverged in one seed", edit: func(runs []*NetworkRun) []*NetworkRun {
+		{name: "diverged in one seed", edit: func(runs []Run) []Run {
 			diverge(network(runs, 1, "joint-umt"))
 			return runs
 		}, legend: []string{"umt (1 of 2 seeds)", "1 run not completed: left out"}},
-		{name: "diverged in every seed", edit: func(runs []*NetworkRun) []*NetworkRun {
+		{name: "diverged in every seed", edit: func(runs []Run) []Run {
 			diverge(network(runs, 0, "joint-umt"))
 			diverge(network(runs, 1, "joint-umt"))
 			return runs
 		}, legend: []string{"umt (no completed run)"}},
-		{name: "listed without runs", edit: func(runs []*NetworkRun) []*NetworkRun { return runs },
+		{name: "listed without runs", edit: func(runs []Run) []Run { return runs },
 			methods: append(slices.Clone(methods), "gblend"), legend: []string{"gblend (no completed run)"}},
-		{name: "NaN and non-positive", edit: func(runs []*NetworkRun) []*NetworkRun {
+		{name: "NaN and non-positive", edit: func(runs []Run) []Run {
 			for _, r := range runs {
 				for i := range r.Log {
 					for m := range r.Log[i].Metrics {
@@ -204,7 +163,7 @@ func TestMethodsAlignmentFigureRobust(t *testing.T) {
 			}
 			return runs
 		}, legend: []string{"values below 0.001 drawn at 0.001"}},
-		{name: "no alignment", edit: func(runs []*NetworkRun) []*NetworkRun {
+		{name: "no alignment", edit: func(runs []Run) []Run {
 			for _, r := range runs {
 				for i := range r.Log {
 					r.Log[i].Metrics = slices.DeleteFunc(r.Log[i].Metrics, func(m graph.Metric) bool { return strings.HasPrefix(m.Name, "align_") })
@@ -212,27 +171,22 @@ func TestMethodsAlignmentFigureRobust(t *testing.T) {
 			}
 			return runs
 		}, legend: []string{"no alignment logged"}},
-		{name: "nothing completed", edit: func(runs []*NetworkRun) []*NetworkRun {
-			for _, r := range runs {
-				r.Log, r.Status = nil, runNotStarted
+		{name: "nothing completed", edit: func(runs []Run) []Run {
+			for i := range runs {
+				runs[i].Log, runs[i].Status = nil, "not started"
 			}
 			return runs
 		}, legend: []string{"naive (no completed run)", "ume (no completed run)"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			cfg := base.config()
+			t.Parallel()
 			listed := c.methods
 			if listed == nil {
 				listed = methods
 			}
-			dir := tempRunDir(t)
-			files, err := comparePlots(dir, cfg, c.edit(base.methodRuns(methods)), base.methodSummary(cfg, listed))
-			if err != nil {
-				t.Fatal(err)
-			}
-			checkFigures(t, dir, files, methodFiguresWant...)
-			texts := svgTexts(t, dir, "methods_alignment")
+			files := drawSVG(t, compareFigures(base.setting(), c.edit(base.methodRuns(methods)), base.methodSummary(listed)), methodFiguresWant...)
+			texts := svgTexts(t, files, "methods_alignment")
 			for _, want := range c.legend {
 				if !slices.Contains(texts, want) {
 					t.Errorf("the legend has no %q: %q", want, texts)
@@ -243,6 +197,7 @@ func TestMethodsAlignmentFigureRobust(t *testing.T) {
 }
 
 func TestMethodColorsAndWidths(t *testing.T) {
+	t.Parallel()
 	seen := map[string]bool{}
 	for i := range 6 {
 		c := methodColor(i)
@@ -254,7 +209,7 @@ func TestMethodColorsAndWidths(t *testing.T) {
 		if alone, _ := roleStyle(roleAlone); fmt.Sprint(alone) == key {
 			t.Errorf("method %d has the colour of the uni-modal reference", i)
 		}
-		if luminance(c) > 0.8 {
+		if figure.Luminance(c) > 0.8 {
 			t.Errorf("method %d: colour %v too light for a line on white", i, c)
 		}
 		if i > 0 && methodWidth(i) > methodWidth(i-1) {
@@ -271,21 +226,18 @@ func TestMethodColorsAndWidths(t *testing.T) {
 // The figures of the naive comparison count, in their legends, the runs
 // they leave out: not the runs of other methods, which they never draw.
 func TestComparePlotsCountOnlyTheirRuns(t *testing.T) {
+	t.Parallel()
 	f := fakeCompare{k: 2, seeds: 2, steps: 100, every: 20, loser: 1}
 	methods := []string{"naive", "umt"}
-	cfg := f.config()
 	runs := f.methodRuns(methods)
 	runs[3].Status = string(graph.Diverged) // seed 1's joint-umt
-	dir := tempRunDir(t)
-	if _, err := comparePlots(dir, cfg, runs, f.methodSummary(cfg, methods)); err != nil {
-		t.Fatal(err)
-	}
-	for _, name := range compareFigures {
-		if texts := svgTexts(t, dir, name); slices.Contains(texts, "1 run not completed: left out") {
+	files := drawSVG(t, compareFigures(f.setting(), runs, f.methodSummary(methods)), methodFiguresWant...)
+	for _, name := range compareFigureNames {
+		if texts := svgTexts(t, files, name); slices.Contains(texts, "1 run not completed: left out") {
 			t.Errorf("%s: the legend counts the diverged joint-umt, which it does not draw", name)
 		}
 	}
-	if !slices.Contains(svgTexts(t, dir, "methods_alignment"), "1 run not completed: left out") {
+	if !slices.Contains(svgTexts(t, files, "methods_alignment"), "1 run not completed: left out") {
 		t.Error("methods_alignment: the legend does not count the diverged joint-umt")
 	}
 }

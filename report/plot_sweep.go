@@ -1,4 +1,4 @@
-package runs
+package report
 
 // The figures of a sweep. A sweep asks how the outcome of the competition
 // moves with the configuration, so its figures put the swept values on an
@@ -30,56 +30,63 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/modcomp/modcomp/internal/figure"
+	"github.com/modcomp/modcomp/internal/stats"
 	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 )
 
-// sweepPlots draws the figures of a sweep over axes from the complete points
-// results into dir, each as PNG and SVG, and returns the names of the files
-// written. Points missing from results (not complete yet) are left out of
-// the 1-D figures and drawn as grey "n/a" cells in the heat maps. A sweep
-// with no axis or no complete point has no figure.
-func sweepPlots(dir *RunDir, axes []Axis, results []PointResult) ([]string, error) {
-	valid := completePoints(results)
+// SaveFigures draws the figures of the sweep into sink, each as PNG and
+// SVG, and returns the names of the files written. Points missing (not
+// complete yet) are left out of the 1-D figures and drawn as grey "n/a"
+// cells in the heat maps. A sweep with no axis or no complete point has no
+// figure.
+func (sw Sweep) SaveFigures(sink figure.Sink) ([]string, error) {
+	return figure.Save(sink, sw.figures())
+}
+
+// figures are the figures of the sweep, to save.
+func (sw Sweep) figures() []figure.File {
+	axes := sw.Axes
+	valid := completePoints(sw.Points)
 	if len(axes) == 0 || len(valid) == 0 {
-		return nil, nil
+		return nil
 	}
-	var figures []figureFile
+	var figures []figure.File
 	if len(axes) == 1 {
 		s := newSweepLine(axes[0], valid)
 		panelW := vg.Length(math.Min(7, math.Max(4, 3.2+0.32*float64(len(s.x))))) * vg.Inch
 		alignW := vg.Length(math.Max(3.6, math.Min(float64(panelW/vg.Inch), 11.5/float64(max(s.k, 1))))) * vg.Inch
 		legendW := 2.3 * vg.Inch
 		figures = append(figures,
-			figureFile{"sweep_accuracy", panelW*1.75 + legendW + 0.4*vg.Inch, 4.4 * vg.Inch, built(func() (figure, error) { return sweepAccuracyFigure(s) })},
-			figureFile{"sweep_alignment", vg.Length(max(s.k, 1))*alignW + legendW, 4.4 * vg.Inch, built(func() (figure, error) { return sweepAlignmentFigure(s) })},
+			figure.File{Name: "sweep_accuracy", Width: panelW*1.75 + legendW + 0.4*vg.Inch, Height: 4.4 * vg.Inch,
+				Draw: figure.Built(func() (figure.Figure, error) { return sweepAccuracyFigure(s) })},
+			figure.File{Name: "sweep_alignment", Width: vg.Length(max(s.k, 1))*alignW + legendW, Height: 4.4 * vg.Inch,
+				Draw: figure.Built(func() (figure.Figure, error) { return sweepAlignmentFigure(s) })},
 		)
 	} else {
 		g := newPhaseGrid(axes, valid)
 		w, h := g.size()
 		for _, f := range []struct {
 			name  string
-			build func() (phaseMap, string)
+			build func() (figure.HeatMap, string)
 		}{
 			{"phase_gap", g.gapMap},
 			{"phase_competition", g.competitionMap},
 			{"phase_joint_accuracy", g.jointAccuracyMap},
 		} {
 			m, title := f.build()
-			figures = append(figures, figureFile{f.name, w, h, func(c draw.Canvas) error { return m.draw(c, title) }})
+			figures = append(figures, figure.File{Name: f.name, Width: w, Height: h, Draw: func(c draw.Canvas) error { return m.Draw(c, title) }})
 		}
 	}
-	figures = append(figures, theoryFigures(axes, valid)...)
-	return saveFigures(dir, figures)
+	return append(figures, theoryFigures(axes, valid, sw.Theory())...)
 }
 
 // completePoints are the points of results that have a summary: those whose
 // seeds have all finished.
-func completePoints(results []PointResult) []PointResult {
-	var complete []PointResult
+func completePoints(results []Point) []Point {
+	var complete []Point
 	for _, r := range results {
 		if r.Summary != nil {
 			complete = append(complete, r)
@@ -94,8 +101,8 @@ func completePoints(results []PointResult) []PointResult {
 // and inside the joint network read apart, and keeps modality 0 in the
 // compare figures' blue.
 func uniColor(r int) color.Color {
-	order := [...]okabeIto{okBlue, okGreen, okPurple, okSkyBlue, okOrange}
-	return order[((r%len(order))+len(order))%len(order)].color(255)
+	order := []figure.OkabeIto{figure.Blue, figure.Green, figure.Purple, figure.SkyBlue, figure.Orange}
+	return figure.Cycle(order, r).Color(255)
 }
 
 // axisPositions places the values of a swept axis on x. Numbers go on a
@@ -115,7 +122,7 @@ func axisPositions(values []string) (x []float64, numeric, logX bool) {
 	vs := make([]float64, len(values))
 	for i, s := range values {
 		v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
-		if err != nil || !finite(v) {
+		if err != nil || !stats.Finite(v) {
 			return x, false, false
 		}
 		vs[i] = v
@@ -126,8 +133,8 @@ func axisPositions(values []string) (x []float64, numeric, logX bool) {
 		return x, false, false
 	}
 	if sorted[0] > 0 && sorted[len(sorted)-1]/sorted[0] >= 4 && len(sorted) >= 3 &&
-		unevenness(log10s(sorted)) < unevenness(sorted) {
-		return log10s(vs), true, true
+		unevenness(figure.Log10s(sorted)) < unevenness(sorted) {
+		return figure.Log10s(vs), true, true
 	}
 	return vs, true, false
 }
@@ -139,7 +146,7 @@ func unevenness(sorted []float64) float64 {
 	for i := 1; i < len(sorted); i++ {
 		steps = append(steps, sorted[i]-sorted[i-1])
 	}
-	m, sd := meanStd(steps)
+	m, sd := stats.MeanStd(steps)
 	if !(m > 0) {
 		return math.Inf(1)
 	}
@@ -160,12 +167,12 @@ type sweepLine struct {
 	step, halfSpan float64  // smallest distance between positions; dodge room
 }
 
-func newSweepLine(a Axis, results []PointResult) sweepLine {
+func newSweepLine(a Axis, results []Point) sweepLine {
 	s := sweepLine{axis: a, at: make([]*Summary, len(a.Values)), minSeeds: math.MaxInt}
 	s.x, s.numeric, s.logX = axisPositions(a.Values)
 	for _, r := range results {
 		for i, v := range a.Values {
-			if s.at[i] == nil && r.Point.Values[a.Key] == v {
+			if s.at[i] == nil && r.Values[a.Key] == v {
 				s.at[i] = r.Summary
 				break
 			}
@@ -222,7 +229,7 @@ func (s sweepLine) dodge(i, n int) float64 {
 // setX lays out the x axis: the swept values as ticks (at most a dozen
 // labelled, else gonum's own ticks), with room for the dodged series.
 func (s sweepLine) setX(p *plot.Plot) {
-	lo, hi := minMax(s.x)
+	lo, hi := stats.MinMax(s.x)
 	pad := s.halfSpan + 0.3*s.step
 	p.X.Min, p.X.Max = lo-pad, hi+pad
 	p.X.Label.Text = s.axis.Key
@@ -234,7 +241,7 @@ func (s sweepLine) setX(p *plot.Plot) {
 		}
 		p.X.Tick.Marker = ts
 	case s.logX:
-		p.X.Tick.Marker = log10Ticks{}
+		p.X.Tick.Marker = figure.Log10Ticks{}
 	}
 	if !s.numeric {
 		p.X.Tick.Length = 0
@@ -244,17 +251,17 @@ func (s sweepLine) setX(p *plot.Plot) {
 // lineThrough draws the means of a series at the swept values, in x order,
 // as a thin line broken at missing points: on a numeric axis only, since a
 // line between categories would claim values in between.
-func (s sweepLine) lineThrough(p *plot.Plot, groups []statGroup, c color.Color) error {
+func (s sweepLine) lineThrough(p *plot.Plot, groups []figure.StatGroup, c color.Color) error {
 	if !s.numeric {
 		return nil
 	}
-	sorted := append([]statGroup(nil), groups...)
-	sort.Slice(sorted, func(i, j int) bool { return sorted[i].x < sorted[j].x })
+	sorted := append([]figure.StatGroup(nil), groups...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].X < sorted[j].X })
 	x, y := make([]float64, len(sorted)), make([]float64, len(sorted))
 	for i, g := range sorted {
-		x[i], y[i] = g.x, g.mean
+		x[i], y[i] = g.X, g.Mean
 	}
-	return addLine(p, x, y, lineStyle(withAlpha(c, 150), vg.Points(1.1)))
+	return figure.AddLine(p, x, y, figure.Line(figure.WithAlpha(c, 150), vg.Points(1.1)))
 }
 
 // notes adds the legend's closing lines: seeds per point and missing points.
@@ -282,8 +289,8 @@ func (s sweepLine) notes(l *plot.Legend) {
 func (s sweepLine) groupsOf(off float64, c color.Color,
 	stat func(*Summary) (m, sd float64, ok bool),
 	seed func(*Summary, SeedSummary) (float64, bool),
-) []statGroup {
-	var out []statGroup
+) []figure.StatGroup {
+	var out []figure.StatGroup
 	for i, sum := range s.at {
 		if sum == nil {
 			continue
@@ -292,10 +299,10 @@ func (s sweepLine) groupsOf(off float64, c color.Color,
 		if !ok {
 			continue
 		}
-		g := statGroup{x: s.x[i] + off, mean: m, lo: m - sd, hi: m + sd, color: c}
+		g := figure.StatGroup{X: s.x[i] + off, Mean: m, Lo: m - sd, Hi: m + sd, Color: c}
 		for _, ss := range completeSeeds(sum) {
 			if v, ok := seed(sum, ss); ok {
-				g.samples = append(g.samples, v)
+				g.Samples = append(g.Samples, v)
 			}
 		}
 		out = append(out, g)
@@ -307,12 +314,12 @@ func (s sweepLine) groupsOf(off float64, c color.Color,
 // uni-modal network and of the joint network against the swept value, and
 // the gap between the best uni-modal network (picked on validation) and the
 // joint network, which is positive where joint training loses.
-func sweepAccuracyFigure(s sweepLine) (figure, error) {
-	acc := newPanel("Test accuracy", "", "test accuracy")
+func sweepAccuracyFigure(s sweepLine) (figure.Figure, error) {
+	acc := figure.NewPanel("Test accuracy", "", "test accuracy")
 	type accSeries struct {
 		name   string
 		color  color.Color
-		groups []statGroup
+		groups []figure.StatGroup
 	}
 	var series []accSeries
 	n := s.k + 1
@@ -332,7 +339,7 @@ func sweepAccuracyFigure(s sweepLine) (figure, error) {
 				return float64(ss.Unimodal[r].TestAcc), true
 			})})
 	}
-	jc := roleJoint.color(255)
+	jc := roleJoint.Color(255)
 	series = append(series, accSeries{"joint", jc, s.groupsOf(s.dodge(s.k, n), jc,
 		func(sum *Summary) (float64, float64, bool) {
 			return float64(sum.Joint.TestAcc), float64(sum.Joint.TestAccStd), true
@@ -344,23 +351,23 @@ func sweepAccuracyFigure(s sweepLine) (figure, error) {
 	lowest := math.NaN()
 	for _, sr := range series {
 		if err := s.lineThrough(acc, sr.groups, sr.color); err != nil {
-			return figure{}, err
+			return figure.Figure{}, err
 		}
 		for _, g := range sr.groups {
-			l, _ := minMax(finiteValues(append([]float64{g.mean}, g.samples...)))
+			l, _ := stats.MinMax(stats.FiniteValues(append([]float64{g.Mean}, g.Samples...)))
 			lowest = fmin(lowest, l)
 		}
 	}
 	for _, sr := range series {
-		acc.Add(statGroups{groups: sr.groups, shift: shift, jitter: jitter})
+		acc.Add(figure.StatGroups{Groups: sr.groups, Shift: shift, Jitter: jitter})
 	}
 	s.setX(acc)
 	accuracyAxis(acc, lowest)
 
 	// The gap of each seed is taken against the modality the point's
 	// summary picked, so that the dots average to the mean drawn.
-	gap := newPanel("Gap: best uni-modal minus joint", "", "test accuracy gap")
-	gc := okVermillion.color(255)
+	gap := figure.NewPanel("Gap: best uni-modal minus joint", "", "test accuracy gap")
+	gc := figure.Vermillion.Color(255)
 	groups := s.groupsOf(0, gc,
 		func(sum *Summary) (float64, float64, bool) { return float64(sum.Gap), float64(sum.GapStd), true },
 		func(sum *Summary, ss SeedSummary) (float64, bool) {
@@ -372,16 +379,17 @@ func sweepAccuracyFigure(s sweepLine) (figure, error) {
 		})
 	// Unlabelled: the legend names it, and a label would cover the bars
 	// that straddle zero.
-	gap.Add(refLine{y: 0, line: refLineStyle()})
+	gap.Add(figure.RefLine{Y: 0, Line: figure.RefStyle()})
 	if err := s.lineThrough(gap, groups, gc); err != nil {
-		return figure{}, err
+		return figure.Figure{}, err
 	}
-	gap.Add(statGroups{groups: groups, shift: 0.35 * s.halfSpan, jitter: 0.08 * s.halfSpan})
+	gap.Add(figure.StatGroups{Groups: groups, Shift: 0.35 * s.halfSpan, Jitter: 0.08 * s.halfSpan})
 	s.setX(gap)
 	gap.Y.Label.Text = "gap (> 0: joint training loses)"
-	symmetricAround(gap, 0)
+	// Centred on zero, so that the sign of a gap reads at a glance.
+	figure.SymmetricAround(gap, 0)
 
-	l := newLegend()
+	l := figure.NewLegend()
 	for _, sr := range series {
 		name := sr.name
 		if name != "joint" {
@@ -389,38 +397,22 @@ func sweepAccuracyFigure(s sweepLine) (figure, error) {
 		} else {
 			name = "joint network"
 		}
-		l.Add(name, legendKey{glyph: ptr(meanGlyph(sr.color))})
+		l.Add(name, figure.GlyphKey(figure.MeanGlyph(sr.color)))
 	}
-	l.Add("gap of the best uni-modal", legendKey{glyph: ptr(meanGlyph(gc))})
-	l.Add("mean ± std over seeds", legendKey{glyph: ptr(meanGlyph(color.Gray{Y: 60})), bar: true})
-	l.Add("one seed", legendKey{glyph: ptr(sampleGlyph(color.Gray{Y: 60}))})
-	l.Add("chance; gap 0", refLine{line: refLineStyle()})
+	l.Add("gap of the best uni-modal", figure.GlyphKey(figure.MeanGlyph(gc)))
+	l.Add("mean ± std over seeds", figure.ErrorBarKey(figure.MeanGlyph(color.Gray{Y: 60})))
+	l.Add("one seed", figure.GlyphKey(figure.SampleGlyph(color.Gray{Y: 60})))
+	l.Add("chance; gap 0", figure.RefLine{Line: figure.RefStyle()})
 	s.notes(l)
-	return figure{
-		title:  fmt.Sprintf("Uni-modal vs joint training against %s", s.axis.Key),
-		panels: []*plot.Plot{acc, gap},
-		legend: l,
+	return figure.Figure{
+		Title:  fmt.Sprintf("Uni-modal vs joint training against %s", s.axis.Key),
+		Panels: []*plot.Plot{acc, gap},
+		Legend: l,
 	}, nil
 }
 
 // modalityNetwork is the name of modality r's uni-modal network.
 func modalityNetwork(r int) string { return fmt.Sprintf("uni-m%d", r) }
-
-// symmetricAround widens the y range of p so that it is centred on c: a gap
-// near zero then sits in the middle, and its sign reads at a glance.
-func symmetricAround(p *plot.Plot, c float64) {
-	// Plot.Add has grown the range to every plotter's data.
-	ymin, ymax := p.Y.Min, p.Y.Max
-	if !finite(ymin, ymax) || ymin > ymax {
-		return
-	}
-	m := math.Max(math.Abs(ymin-c), math.Abs(ymax-c))
-	if !(m > 0) {
-		m = 0.01
-	}
-	m *= 1.1
-	p.Y.Min, p.Y.Max = c-m, c+m
-}
 
 // sweepAlignmentFigure is the competition against the swept value: for each
 // modality, the final alignment of its uni-modal network and of its encoder
@@ -428,12 +420,12 @@ func symmetricAround(p *plot.Plot, c float64) {
 // modality that loses the competition is learned alone (above the
 // threshold) but not jointly (below it); the k/n above each value counts
 // the seeds where that happened.
-func sweepAlignmentFigure(s sweepLine) (figure, error) {
+func sweepAlignmentFigure(s sweepLine) (figure.Figure, error) {
 	lo, hi := math.NaN(), math.NaN()
 	clamped := false
 	// log10 of a positive value; the values below the floor are drawn at it.
 	lg := func(v float64) float64 {
-		if !finite(v) {
+		if !stats.Finite(v) {
 			return math.NaN()
 		}
 		if v < alignFloor {
@@ -446,16 +438,16 @@ func sweepAlignmentFigure(s sweepLine) (figure, error) {
 	var panels []*plot.Plot
 	var notes []columnNotes
 	for r := 0; r < s.k; r++ {
-		p := newPanel(fmt.Sprintf("m%d: alone vs in joint training", r), "", fmt.Sprintf("final alignment with v%d", r))
+		p := figure.NewPanel(fmt.Sprintf("m%d: alone vs in joint training", r), "", fmt.Sprintf("final alignment with v%d", r))
 		type alignSeries struct {
 			color  color.Color
-			groups []statGroup
+			groups []figure.StatGroup
 		}
 		var series []alignSeries
 		for i, joint := range []bool{false, true} {
 			c := uniColor(r)
 			if joint {
-				c = roleEncoder.color(255)
+				c = roleEncoder.Color(255)
 			}
 			groups := s.groupsOf(s.dodge(i, 2), c,
 				func(sum *Summary) (float64, float64, bool) {
@@ -489,14 +481,14 @@ func sweepAlignmentFigure(s sweepLine) (figure, error) {
 			// bar runs off the bottom of the panel instead.
 			for gi := range groups {
 				g := &groups[gi]
-				if g.lo > 0 {
-					g.lo = math.Log10(g.lo)
-				} else if finite(g.lo) {
-					g.lo = math.Log10(alignFloor) - 10
+				if g.Lo > 0 {
+					g.Lo = math.Log10(g.Lo)
+				} else if stats.Finite(g.Lo) {
+					g.Lo = math.Log10(alignFloor) - 10
 				}
-				g.mean, g.hi = lg(g.mean), lg(g.hi)
-				for j, v := range g.samples {
-					g.samples[j] = lg(v)
+				g.Mean, g.Hi = lg(g.Mean), lg(g.Hi)
+				for j, v := range g.Samples {
+					g.Samples[j] = lg(v)
 				}
 			}
 			series = append(series, alignSeries{c, groups})
@@ -505,27 +497,27 @@ func sweepAlignmentFigure(s sweepLine) (figure, error) {
 		th, varies := s.thresholds(r)
 		varying = varying || varies
 		for i, t := range th {
-			if !finite(t) || !(t > 0) {
+			if !stats.Finite(t) || !(t > 0) {
 				continue
 			}
 			lo, hi = fmin(lo, t), fmax(hi, t)
 			y := math.Log10(t)
 			if !varies {
-				p.Add(refLine{y: y, line: refLineStyle(), label: fmt.Sprintf("learned: %.3g", t)})
+				p.Add(figure.RefLine{Y: y, Line: figure.RefStyle(), Label: fmt.Sprintf("learned: %.3g", t)})
 				break
 			}
 			w := s.halfSpan + 0.2*s.step
-			if err := addLine(p, []float64{s.x[i] - w, s.x[i] + w}, []float64{y, y}, refLineStyle()); err != nil {
-				return figure{}, err
+			if err := figure.AddLine(p, []float64{s.x[i] - w, s.x[i] + w}, []float64{y, y}, figure.RefStyle()); err != nil {
+				return figure.Figure{}, err
 			}
 		}
 		for _, sr := range series {
 			if err := s.lineThrough(p, sr.groups, sr.color); err != nil {
-				return figure{}, err
+				return figure.Figure{}, err
 			}
 		}
 		for _, sr := range series {
-			p.Add(statGroups{groups: sr.groups, shift: 0.35 * s.halfSpan, jitter: 0.08 * s.halfSpan})
+			p.Add(figure.StatGroups{Groups: sr.groups, Shift: 0.35 * s.halfSpan, Jitter: 0.08 * s.halfSpan})
 		}
 		s.setX(p)
 		notes = append(notes, s.lostCounts(r))
@@ -534,23 +526,23 @@ func sweepAlignmentFigure(s sweepLine) (figure, error) {
 	// One y range for every panel, so that heights compare across
 	// modalities, with a strip at the top for the counts.
 	for i, p := range panels {
-		logY(p, lo, hi)
+		figure.LogY(p, lo, hi)
 		p.Y.Max += 0.3
 		p.Add(notes[i])
 	}
 
-	l := newLegend()
+	l := figure.NewLegend()
 	for r := 0; r < s.k; r++ {
-		l.Add(fmt.Sprintf("%s: trained alone", modalityNetwork(r)), legendKey{glyph: ptr(meanGlyph(uniColor(r)))})
+		l.Add(fmt.Sprintf("%s: trained alone", modalityNetwork(r)), figure.GlyphKey(figure.MeanGlyph(uniColor(r))))
 	}
-	l.Add("joint: its encoder m<r>", legendKey{glyph: ptr(meanGlyph(roleEncoder.color(255)))})
-	l.Add("mean ± std over seeds", legendKey{glyph: ptr(meanGlyph(color.Gray{Y: 60})), bar: true})
-	l.Add("one seed", legendKey{glyph: ptr(sampleGlyph(color.Gray{Y: 60}))})
+	l.Add("joint: its encoder m<r>", figure.GlyphKey(figure.MeanGlyph(roleEncoder.Color(255))))
+	l.Add("mean ± std over seeds", figure.ErrorBarKey(figure.MeanGlyph(color.Gray{Y: 60})))
+	l.Add("one seed", figure.GlyphKey(figure.SampleGlyph(color.Gray{Y: 60})))
 	if varying {
-		l.Add("threshold of learned", refLine{line: refLineStyle()})
+		l.Add("threshold of learned", figure.RefLine{Line: figure.RefStyle()})
 		l.Add("  (rho/alpha_r, per point)")
 	} else {
-		l.Add("threshold of learned", refLine{line: refLineStyle()})
+		l.Add("threshold of learned", figure.RefLine{Line: figure.RefStyle()})
 	}
 	l.Add("k/n: seeds where m<r> was")
 	l.Add("  learned alone, not jointly")
@@ -558,10 +550,10 @@ func sweepAlignmentFigure(s sweepLine) (figure, error) {
 		l.Add(fmt.Sprintf("values below %g drawn at %g", alignFloor, alignFloor))
 	}
 	s.notes(l)
-	return figure{
-		title:  fmt.Sprintf("Competition against %s: final alignment alone and in the joint network", s.axis.Key),
-		panels: panels,
-		legend: l,
+	return figure.Figure{
+		Title:  fmt.Sprintf("Competition against %s: final alignment alone and in the joint network", s.axis.Key),
+		Panels: panels,
+		Legend: l,
 	}, nil
 }
 
@@ -573,7 +565,7 @@ func (s sweepLine) thresholds(r int) ([]float64, bool) {
 	first, varies := math.NaN(), false
 	for i, sum := range s.at {
 		th[i] = math.NaN()
-		if sum != nil && r < len(sum.LearnedThreshold) && finite(sum.LearnedThreshold[r]) {
+		if sum != nil && r < len(sum.LearnedThreshold) && stats.Finite(sum.LearnedThreshold[r]) {
 			th[i] = sum.LearnedThreshold[r]
 			if math.IsNaN(first) {
 				first = th[i]
@@ -626,7 +618,7 @@ type columnNotes struct {
 func (n columnNotes) Plot(c draw.Canvas, p *plot.Plot) {
 	trX, _ := p.Transforms(&c)
 	for i, x := range n.x {
-		sty := textStyle(noteFontSize)
+		sty := figure.NoteStyle()
 		sty.XAlign, sty.YAlign = draw.XCenter, draw.YTop
 		if i < len(n.strong) && !n.strong[i] {
 			sty.Color = color.Gray{Y: 140}
@@ -650,7 +642,7 @@ type phaseGrid struct {
 	seeds      []int // complete seeds of the points present
 }
 
-func newPhaseGrid(axes []Axis, results []PointResult) phaseGrid {
+func newPhaseGrid(axes []Axis, results []Point) phaseGrid {
 	g := phaseGrid{rows: axes[0], cols: axes[1]}
 	for _, a := range axes[2:] {
 		if len(a.Values) > 0 {
@@ -672,11 +664,11 @@ func newPhaseGrid(axes []Axis, results []PointResult) phaseGrid {
 next:
 	for _, r := range results {
 		for _, a := range axes[2:] {
-			if len(a.Values) > 0 && r.Point.Values[a.Key] != a.Values[0] {
+			if len(a.Values) > 0 && r.Values[a.Key] != a.Values[0] {
 				continue next
 			}
 		}
-		i, j := index(g.rows.Values, r.Point.Values[g.rows.Key]), index(g.cols.Values, r.Point.Values[g.cols.Key])
+		i, j := index(g.rows.Values, r.Values[g.rows.Key]), index(g.cols.Values, r.Values[g.cols.Key])
 		if i >= 0 && j >= 0 && g.at[i][j] == nil {
 			g.at[i][j] = r.Summary
 		}
@@ -762,11 +754,11 @@ func wrapParts(parts []string, width int) string {
 }
 
 // base is a heat map of the grid's cells with its axes named.
-func (g phaseGrid) base(z [][]float64) heatMap {
-	return heatMap{
-		z: z, xTicks: g.cols.Values, yTicks: g.rows.Values,
-		xLabel: g.cols.Key, yLabel: g.rows.Key,
-		zMin: math.NaN(), zMax: math.NaN(),
+func (g phaseGrid) base(z [][]float64) figure.HeatMap {
+	return figure.HeatMap{
+		Z: z, XTicks: g.cols.Values, YTicks: g.rows.Values,
+		XLabel: g.cols.Key, YLabel: g.rows.Key,
+		ZMin: math.NaN(), ZMax: math.NaN(),
 	}
 }
 
@@ -783,19 +775,19 @@ func (g phaseGrid) cellFormat(sign string) string {
 // gapMap is the phase diagram of the paper's question: where does joint
 // training lose to the best uni-modal network (red, gap > 0) and where does
 // it win (blue)?
-func (g phaseGrid) gapMap() (phaseMap, string) {
+func (g phaseGrid) gapMap() (figure.HeatMap, string) {
 	h := g.base(g.values(func(s *Summary) float64 { return float64(s.Gap) }))
-	h.zLabel, h.format, h.diverging = "gap (> 0: joint training loses)", g.cellFormat("+"), true
-	return phaseMap{heatMap: h}, "Gap: best uni-modal minus joint test accuracy\n" + g.subtitle()
+	h.ZLabel, h.Format, h.Diverging = "gap (> 0: joint training loses)", g.cellFormat("+"), true
+	return h, "Gap: best uni-modal minus joint test accuracy\n" + g.subtitle()
 }
 
 // competitionMap is the phase diagram of the mechanism: the fraction of
 // seeds in which a modality learned alone stayed unlearned in joint
 // training, each cell labelled with the count of seeds, "2/3".
-func (g phaseGrid) competitionMap() (phaseMap, string) {
+func (g phaseGrid) competitionMap() (figure.HeatMap, string) {
 	z := g.values(func(s *Summary) float64 { return float64(competitionFraction(s)) })
 	h := g.base(z)
-	h.zLabel, h.zMin, h.zMax = "fraction of seeds with competition", 0, 1
+	h.ZLabel, h.ZMin, h.ZMax = "fraction of seeds with competition", 0, 1
 	labels := make([][]string, len(g.at))
 	for i, row := range g.at {
 		labels[i] = make([]string, len(row))
@@ -806,83 +798,14 @@ func (g phaseGrid) competitionMap() (phaseMap, string) {
 			}
 		}
 	}
-	return phaseMap{heatMap: h, labels: labels},
+	h.Labels = labels
+	return h,
 		"Competition: fraction of seeds where a modality learned alone stayed unlearned jointly\n" + g.subtitle()
 }
 
 // jointAccuracyMap is the joint network's test accuracy over the grid.
-func (g phaseGrid) jointAccuracyMap() (phaseMap, string) {
+func (g phaseGrid) jointAccuracyMap() (figure.HeatMap, string) {
 	h := g.base(g.values(func(s *Summary) float64 { return float64(s.Joint.TestAcc) }))
-	h.zLabel, h.format = "joint test accuracy", g.cellFormat("")
-	return phaseMap{heatMap: h}, "Joint network's test accuracy\n" + g.subtitle()
-}
-
-// phaseMap is a heat map whose cells may carry labels of their own (e.g.
-// "2/3" for a fraction of seeds), which heatMap's single number format
-// cannot write; without labels it is drawn by heatMap.draw itself.
-type phaseMap struct {
-	heatMap
-	labels [][]string // labels[row][col]; nil: heatMap's format
-}
-
-// draw draws the heat map under title with its colour bar, laid out as
-// heatMap.draw lays it out, and writes the labels in black or white,
-// whichever reads on the cell.
-func (m phaseMap) draw(c draw.Canvas, title string) error {
-	if m.labels == nil {
-		return m.heatMap.draw(c, title)
-	}
-	h := m.heatMap
-	h.format = ""
-	p, bar, err := h.plots()
-	if err != nil {
-		return err
-	}
-	if err := m.annotate(p); err != nil {
-		return err
-	}
-	drawWithBar(c, title, p, bar)
-	return nil
-}
-
-// annotate adds the labels to the heat map's panel p.
-func (m phaseMap) annotate(p *plot.Plot) error {
-	lo, hi := m.colorRange()
-	cm, err := m.colorMap(lo, hi)
-	if err != nil {
-		return err
-	}
-	// The colours plots gave the cells, to pick the text colour.
-	hm := &plotter.HeatMap{Palette: cm.Palette(255), Min: lo, Max: hi, NaN: color.Gray{Y: 200}}
-	var l plotter.XYLabels
-	var styles []text.Style
-	for r, row := range m.labels {
-		for c, lbl := range row {
-			if lbl == "" {
-				continue
-			}
-			v := math.NaN()
-			if r < len(m.z) && c < len(m.z[r]) {
-				v = m.z[r][c]
-			}
-			sty := textStyle(noteFontSize)
-			sty.XAlign, sty.YAlign = draw.XCenter, draw.YCenter
-			if luminance(cellColor(hm, v)) < 0.45 {
-				sty.Color = color.White
-			}
-			l.XYs = append(l.XYs, plotter.XY{X: float64(c), Y: float64(r)})
-			l.Labels = append(l.Labels, lbl)
-			styles = append(styles, sty)
-		}
-	}
-	if len(l.XYs) == 0 {
-		return nil
-	}
-	labels, err := plotter.NewLabels(l)
-	if err != nil {
-		return err
-	}
-	labels.TextStyle = styles
-	p.Add(labels)
-	return nil
+	h.ZLabel, h.Format = "joint test accuracy", g.cellFormat("")
+	return h, "Joint network's test accuracy\n" + g.subtitle()
 }

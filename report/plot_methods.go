@@ -1,4 +1,4 @@
-package runs
+package report
 
 // The figure of a comparison of training methods: how each modality's
 // encoder aligns with its feature inside the joint network trained by each
@@ -11,15 +11,18 @@ import (
 	"image/color"
 	"math"
 
-	"github.com/modcomp/modcomp/graph"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/modcomp/modcomp/graph"
+	"github.com/modcomp/modcomp/internal/figure"
+	"github.com/modcomp/modcomp/internal/stats"
 )
 
 // methodFigures are the figures of the training methods of a comparison:
 // none unless the summary compares more than one method.
-func methodFigures(d compareData, s *Summary, learned []refLine, panelW, legendW vg.Length) []figureFile {
+func methodFigures(d compareData, s *Summary, learned []figure.RefLine, panelW, legendW vg.Length) []figure.File {
 	if s == nil || len(s.Methods) < 2 {
 		return nil
 	}
@@ -27,8 +30,8 @@ func methodFigures(d compareData, s *Summary, learned []refLine, panelW, legendW
 	for _, m := range s.Methods {
 		methods = append(methods, m.Method)
 	}
-	return []figureFile{{"methods_alignment", vg.Length(d.k)*panelW + legendW, 4.2 * vg.Inch,
-		built(func() (figure, error) { return methodsAlignmentFigure(d, methods, learned) })}}
+	return []figure.File{{Name: "methods_alignment", Width: vg.Length(d.k)*panelW + legendW, Height: 4.2 * vg.Inch,
+		Draw: figure.Built(func() (figure.Figure, error) { return methodsAlignmentFigure(d, methods, learned) })}}
 }
 
 // methodColor is the colour of the i-th training method: naive in the
@@ -36,8 +39,8 @@ func methodFigures(d compareData, s *Summary, learned []refLine, panelW, legendW
 // colours left once blue (the uni-modal network) and yellow (unreadable as
 // a line) are taken out.
 func methodColor(i int) color.NRGBA {
-	order := [...]okabeIto{okVermillion, okGreen, okPurple, okBlack, okOrange, okSkyBlue}
-	return order[((i%len(order))+len(order))%len(order)].color(255)
+	order := []figure.OkabeIto{figure.Vermillion, figure.Green, figure.Purple, figure.Black, figure.Orange, figure.SkyBlue}
+	return figure.Cycle(order, i).Color(255)
 }
 
 // methodWidth is the width of the i-th method's mean line: later ones are
@@ -55,84 +58,83 @@ func methodWidth(i int) vg.Length {
 // network's encoder with the modality's feature over training, one line per
 // training method (mean over the seeds where it completed, with the min-max
 // band), and the uni-modal network's alignment as a dashed reference.
-func methodsAlignmentFigure(d compareData, methods []string, learned []refLine) (figure, error) {
-	specs := CompareNetworks(d.k, methods)[d.k:]
+func methodsAlignmentFigure(d compareData, methods []string, learned []figure.RefLine) (figure.Figure, error) {
 	lo, hi := math.NaN(), math.NaN()
 	for _, l := range learned {
-		lo, hi = fmin(lo, l.y), fmax(hi, l.y)
+		lo, hi = fmin(lo, l.Y), fmax(hi, l.Y)
 	}
 	clamped, drawn := false, false
 	// logged clamps vs to the log axis's floor, widens the y range to cover
 	// them, and returns their log10.
 	logged := func(vs []float64) []float64 {
-		clamped = clampBelow(vs, alignFloor) || clamped
-		l, h := minMax(finiteValues(vs))
+		clamped = figure.ClampBelow(vs, alignFloor) || clamped
+		l, h := stats.MinMax(stats.FiniteValues(vs))
 		lo, hi = fmin(lo, l), fmax(hi, h)
-		drawn = drawn || len(finiteValues(vs)) > 0
-		return log10s(vs)
+		drawn = drawn || len(stats.FiniteValues(vs)) > 0
+		return figure.Log10s(vs)
 	}
 	var panels []*plot.Plot
 	for r := 0; r < d.k; r++ {
 		metric := graph.Align(r)
-		p := newPanel(fmt.Sprintf("m%d: joint encoder, by training method", r), "training step",
+		p := figure.NewPanel(fmt.Sprintf("m%d: joint encoder, by training method", r), "training step",
 			fmt.Sprintf("alignment with feature v%d (%s)", r, metric))
 		var ss []series
-		for i, sp := range specs {
-			s := series{traces: d.traces(sp.Name, metric), color: methodColor(i), width: methodWidth(i)}
+		for i, m := range methods {
+			s := series{traces: d.traces(d.methods[m], metric), color: methodColor(i), width: methodWidth(i)}
 			// Summarise the raw values, then clamp what is drawn: the mean
 			// of the seeds is the mean the summary reports.
-			s.spread = summarizeTraces(s.traces, envMinMax)
-			for _, vs := range []*[]float64{&s.spread.mean, &s.spread.lo, &s.spread.hi} {
+			s.spread = figure.SummarizeTraces(s.traces, figure.MinMaxBand)
+			for _, vs := range []*[]float64{&s.spread.Mean, &s.spread.Lo, &s.spread.Hi} {
 				*vs = logged(*vs)
 			}
 			ss = append(ss, s)
 		}
-		uni := summarizeTraces(d.traces(d.uni[r], metric), envMinMax)
-		uniMean := logged(uni.mean)
+		uni := figure.SummarizeTraces(d.traces(d.uni[r], metric), figure.MinMaxBand)
+		uniMean := logged(uni.Mean)
 
 		// Reference lines go under the data, which may sit on them; the
 		// uni-modal reference goes over it, dashed, so that a method whose
 		// encoder learns exactly as alone (ume) shows through its gaps.
 		line := learned[r]
-		line.y = math.Log10(line.y)
+		line.Y = math.Log10(line.Y)
 		p.Add(line)
-		var means []curve
+		var means []figure.Curve
 		for _, s := range ss {
-			means = append(means, curve{
-				x: s.spread.x, y: s.spread.mean, lo: s.spread.lo, hi: s.spread.hi,
-				line: lineStyle(s.color, s.width), fill: withAlpha(s.color, methodBandAlpha(s.color)),
+			means = append(means, figure.Curve{
+				X: s.spread.X, Y: s.spread.Mean, Lo: s.spread.Lo, Hi: s.spread.Hi,
+				Line: figure.Line(s.color, s.width), Fill: figure.WithAlpha(s.color, methodBandAlpha(s.color)),
 			})
 		}
-		means = append(means, curve{x: uni.x, y: uniMean, line: uniRefStyle()})
-		if err := addCurves(p, means...); err != nil {
-			return figure{}, err
+		means = append(means, figure.Curve{X: uni.X, Y: uniMean, Line: uniRefStyle()})
+		if err := figure.AddCurves(p, means...); err != nil {
+			return figure.Figure{}, err
 		}
 		panels = append(panels, p)
 	}
 	// One y range for every panel, so that heights compare across modalities.
 	for _, p := range panels {
-		logY(p, lo, hi)
+		figure.LogY(p, lo, hi)
 	}
 
-	l := newLegend()
+	l := figure.NewLegend()
 	l.Add("joint network trained by:")
-	for i, sp := range specs {
-		name := "  " + sp.Method
-		switch n := d.shown(sp.Name); {
+	for i, m := range methods {
+		name := "  " + m
+		switch n := d.shown(d.methods[m]); {
 		case n == 0:
 			name += " (no completed run)"
 		case n < d.seeds:
 			name += fmt.Sprintf(" (%d of %d seeds)", n, d.seeds)
 		}
 		c := methodColor(i)
-		l.Add(name, legendKey{fill: withAlpha(c, methodBandAlpha(c)), line: ptr(lineStyle(c, methodWidth(i)))})
+		l.Add(name, figure.CurveKey(figure.Line(c, methodWidth(i)), figure.WithAlpha(c, methodBandAlpha(c))))
 	}
-	l.Add("uni-m<r>: trained alone", legendKey{line: ptr(uniRefStyle())})
+	l.Add("uni-m<r>: trained alone", figure.LineKey(uniRefStyle()))
 	if d.maxShown() > 1 {
-		l.Add("line: mean over seeds", legendKey{line: ptr(lineStyle(color.Gray{Y: 60}, thickLine))})
-		l.Add("band: min-max over seeds", legendKey{fill: color.NRGBA{A: 40}})
+		l.Add("line: mean over seeds", figure.LineKey(figure.Line(color.Gray{Y: 60}, figure.ThickLine)))
+		l.Add("band: min-max over seeds", figure.LegendKey{Fill: color.NRGBA{A: 40}})
 	}
-	l.Add("threshold of learned", refLine{line: refLineStyle()})
+	l.Add("threshold of learned", figure.RefLine{Line: figure.RefStyle()})
 	var extra []string
 	if clamped {
 		extra = append(extra, fmt.Sprintf("values below %g drawn at %g", alignFloor, alignFloor))
@@ -146,20 +148,20 @@ func methodsAlignmentFigure(d compareData, methods []string, learned []refLine) 
 	for _, n := range d.uni {
 		drawnRuns += d.shown(n)
 	}
-	for _, sp := range specs {
-		drawnRuns += d.shown(sp.Name)
+	for _, m := range methods {
+		drawnRuns += d.shown(d.methods[m])
 	}
-	d.left = max(0, d.seeds*(d.k+len(specs))-drawnRuns)
+	d.left = max(0, d.seeds*(d.k+len(methods))-drawnRuns)
 	d.notes(l, extra...)
-	return figure{title: "Feature alignment of the joint network's encoders, by training method", panels: panels, legend: l}, nil
+	return figure.Figure{Title: "Feature alignment of the joint network's encoders, by training method", Panels: panels, Legend: l}, nil
 }
 
 // uniRefStyle is the dashed line of the uni-modal reference, in the colour
 // of a network trained alone.
 func uniRefStyle() draw.LineStyle {
 	c, _ := roleStyle(roleAlone)
-	sty := lineStyle(c, vg.Points(1.7))
-	sty.Dashes = dashes()
+	sty := figure.Line(c, vg.Points(1.7))
+	sty.Dashes = figure.Dashes()
 	return sty
 }
 

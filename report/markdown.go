@@ -1,4 +1,4 @@
-package runs
+package report
 
 import (
 	"bytes"
@@ -6,19 +6,21 @@ import (
 	"strings"
 )
 
-// compareReport renders report.md: readable on its own, with the table, the
-// verdict, the plots and how to read the files beside it.
-func compareReport(cfg *Config, s *Summary, table string, plots []string, plotErr error) []byte {
+// CompareMarkdown renders report.md of a comparison: readable on its own,
+// with the table (CompareTable), the verdict, the figures written (names
+// ending in .png are shown; figErr says what could not be drawn) and how to
+// read the files beside it.
+func CompareMarkdown(set Setting, s *Summary, table string, figures []string, figErr error) []byte {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "# modcomp compare\n\n")
 	fmt.Fprintf(&b, "State: **%s**. %s, aggregated over %s whose networks all completed.\n\n",
 		s.State, seedRange(s.Seeds), seedRange(s.SeedsAggregated))
-	fmt.Fprintf(&b, "Configuration: `%s` (every key in `config.json`).\n\n", headline(cfg))
+	fmt.Fprintf(&b, "Configuration: `%s` (every key in `config.json`).\n\n", set.Description)
 	fmt.Fprintf(&b, "**Verdict:** %s.\n\n", s.Verdict)
 	fmt.Fprintf(&b, "```\n%s```\n\n", table)
 	fmt.Fprintf(&b, "Accuracies are means ± standard deviations over seeds. The best uni-modal model is picked on validation accuracy and reported on test. ")
 	fmt.Fprintf(&b, "Alignment of an encoder of modality r is the mean over its two class heads of max_j <w_{r,c,j}, ±v_r>. ")
-	fmt.Fprintf(&b, "A feature counts as learned when alpha_r times the alignment passes rho = %g, i.e. when the alignment passes %v: the neurons' response to the signal has left the polynomial region of the smoothed ReLU.\n\n", cfg.Rho, s.LearnedThreshold)
+	fmt.Fprintf(&b, "A feature counts as learned when alpha_r times the alignment passes rho = %g, i.e. when the alignment passes %v: the neurons' response to the signal has left the polynomial region of the smoothed ReLU.\n\n", set.Rho, s.LearnedThreshold)
 	if p := problems(s); len(p) > 0 {
 		fmt.Fprintf(&b, "## Networks that did not complete\n\n")
 		for _, line := range p {
@@ -26,12 +28,12 @@ func compareReport(cfg *Config, s *Summary, table string, plots []string, plotEr
 		}
 		fmt.Fprintln(&b)
 	}
-	if plotErr != nil {
-		fmt.Fprintf(&b, "Some plots could not be drawn: %v\n\n", plotErr)
+	if figErr != nil {
+		fmt.Fprintf(&b, "Some plots could not be drawn: %v\n\n", figErr)
 	}
-	if len(plots) > 0 {
+	if len(figures) > 0 {
 		fmt.Fprintf(&b, "## Plots\n\n")
-		for _, p := range plots {
+		for _, p := range figures {
 			if strings.HasSuffix(p, ".png") {
 				fmt.Fprintf(&b, "![%s](%s)\n\n", strings.TrimSuffix(p, ".png"), p)
 			}

@@ -1,4 +1,4 @@
-package runs
+package report
 
 import (
 	"bytes"
@@ -6,6 +6,8 @@ import (
 	"math"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/modcomp/modcomp/graph"
 )
 
 // pm formats a mean and spread as "0.855±0.005", or "n/a" when undefined.
@@ -30,22 +32,20 @@ func seedRange(seeds []uint64) string {
 	return fmt.Sprintf("%d seeds (%d-%d)", len(seeds), seeds[0], seeds[len(seeds)-1])
 }
 
-// headline describes the configuration in one line.
-func headline(cfg *Config) string {
-	data := "unknown data"
-	if src, err := cfg.source(); err == nil {
-		data = src.describe()
+// CompareTable renders a comparison as the table printed on stdout and
+// embedded in report.md: one row per network with mean±std over seeds, the
+// best uni-modal model, the gap, the winner, the theory and the verdict,
+// then, with several training methods, one row per method.
+func CompareTable(set Setting, s *Summary) string {
+	table := compareTable(set, s)
+	if mt := methodTable(s); mt != "" {
+		table += "\ntraining methods of the joint network (gap: best uni-modal minus the method's joint test accuracy):\n" + mt
 	}
-	model := fmt.Sprintf("encoder=%s fusion=%s", cfg.Encoder, cfg.Fusion)
-	if cfg.Encoder.String() == "patch" {
-		model = fmt.Sprintf("m=%d q=%g rho=%g sigma0=%s %s", cfg.Neurons, cfg.Q, cfg.Rho, cfg.Sigma0, model)
-	}
-	return fmt.Sprintf("%s  %s  %s lr=%s T=%d", data, model, cfg.Optimizer, cfg.LR, cfg.Steps)
+	return table
 }
 
-// compareTable renders the comparison as the table printed on stdout and
-// embedded in report.md: one row per network with mean±std over seeds.
-func compareTable(cfg *Config, s *Summary) string {
+// compareTable is the table of the networks and the lines under it.
+func compareTable(set Setting, s *Summary) string {
 	k := len(s.Unimodal)
 	var buf bytes.Buffer
 	tw := tabwriter.NewWriter(&buf, 0, 0, 3, ' ', 0)
@@ -67,7 +67,7 @@ func compareTable(cfg *Config, s *Summary) string {
 		fmt.Fprintln(tw, strings.Join(row, "\t"))
 	}
 	j := s.Joint
-	row := []string{fmt.Sprintf("joint (%s fusion)", cfg.Fusion), pm(j.ValAcc, j.ValAccStd, 3), pm(j.TestAcc, j.TestAccStd, 3), ""}
+	row := []string{fmt.Sprintf("joint (%s fusion)", set.Fusion), pm(j.ValAcc, j.ValAccStd, 3), pm(j.TestAcc, j.TestAccStd, 3), ""}
 	for r := 0; r < k; r++ {
 		row = append(row, pm(j.Alignment[r], j.AlignmentStd[r], 2))
 	}
@@ -160,7 +160,7 @@ func methodTable(s *Summary) string {
 func problems(s *Summary) []string {
 	var out []string
 	for _, n := range s.Networks {
-		if n.Status != "completed" {
+		if n.Status != string(graph.Completed) {
 			msg := fmt.Sprintf("seed %d %s: %s", n.Seed, n.Network, n.Status)
 			if n.Message != "" {
 				msg += ": " + n.Message

@@ -1,40 +1,12 @@
-package runs
+package report
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
-	"strconv"
 
 	"github.com/modcomp/modcomp/graph"
+	"github.com/modcomp/modcomp/internal/stats"
 )
-
-// Num is a float64 that is written to JSON as null when it is NaN or
-// infinite (JSON has no such numbers).
-type Num float64
-
-// MarshalJSON writes n, or null.
-func (n Num) MarshalJSON() ([]byte, error) {
-	f := float64(n)
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return []byte("null"), nil
-	}
-	return strconv.AppendFloat(nil, f, 'g', -1, 64), nil
-}
-
-// UnmarshalJSON reads a number or null (as NaN).
-func (n *Num) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		*n = Num(math.NaN())
-		return nil
-	}
-	var f float64
-	if err := json.Unmarshal(b, &f); err != nil {
-		return err
-	}
-	*n = Num(f)
-	return nil
-}
 
 // Summary is summary.json: the comparison of the uni-modal networks with the
 // joint network, per seed and aggregated (mean and standard deviation) over
@@ -43,10 +15,11 @@ type Summary struct {
 	State           string   `json:"state"` // complete, interrupted, failed
 	Seeds           []uint64 `json:"seeds"`
 	SeedsAggregated []uint64 `json:"seeds_aggregated"`
-	// LearnedThreshold holds, per modality, the alignment rho/alpha_r above
-	// which an encoder counts as having learned the feature: its response
-	// alpha_r <w, v_r> to a sufficient signal patch has left the polynomial
-	// region of the smoothed ReLU.
+	// LearnedThreshold holds, per modality, the alignment rho/alpha_r from
+	// which an encoder counts as having learned the feature
+	// (graph.LearnedAlignment): its response alpha_r <w, v_r> to a
+	// sufficient signal patch has left the polynomial part of the smoothed
+	// ReLU.
 	LearnedThreshold []float64 `json:"learned_threshold"`
 
 	Unimodal     []UnimodalAggregate `json:"unimodal"`
@@ -177,16 +150,20 @@ type NetworkStatus struct {
 	Steps   int    `json:"steps"`
 }
 
-// summarize computes the Summary of a comparison of k modalities from its
-// runs, ordered by seed then network as CompareNetworks lists them.
-func summarize(cfg *Config, k int, runs []*NetworkRun, state string) *Summary {
-	s := &Summary{State: state, Seeds: cfg.SeedList(), Winner: -1}
+// Summarize compares the uni-modal networks of a comparison with its joint
+// network, per seed and over the seeds whose networks all completed. runs
+// holds, for every seed of set in order, the uni-modal network of each
+// modality in order, then the joint network of each training method, naive
+// first. state is the run's ("complete", "interrupted").
+func Summarize(set Setting, runs []Run, state string) *Summary {
+	k := set.K
+	s := &Summary{State: state, Seeds: set.Seeds, Winner: -1}
 	for r := 0; r < k; r++ {
-		s.LearnedThreshold = append(s.LearnedThreshold, learnedThreshold(cfg, r))
+		s.LearnedThreshold = append(s.LearnedThreshold, set.learnedThreshold(r))
 	}
 	perSeed := len(runs) / len(s.Seeds)
 	for i, seed := range s.Seeds {
-		ss := seedSummary(cfg, k, seed, runs[i*perSeed:(i+1)*perSeed])
+		ss := seedSummary(set, seed, runs[i*perSeed:(i+1)*perSeed])
 		s.PerSeed = append(s.PerSeed, ss)
 		if ss.Complete {
 			s.SeedsAggregated = append(s.SeedsAggregated, seed)
@@ -206,18 +183,19 @@ func summarize(cfg *Config, k int, runs []*NetworkRun, state string) *Summary {
 	return s
 }
 
-func seedSummary(cfg *Config, k int, seed uint64, runs []*NetworkRun) SeedSummary {
+func seedSummary(set Setting, seed uint64, runs []Run) SeedSummary {
+	k := set.K
 	// A seed counts for the comparison when its uni-modal networks and the
 	// naive joint network completed; each other method's joint network is
 	// aggregated over the seeds where it completed.
 	ss := SeedSummary{Seed: seed, Complete: true, Winner: -1}
 	for _, r := range runs[:k+1] {
-		if r.Status != string(graph.Completed) {
+		if !r.completed() {
 			ss.Complete = false
 		}
 	}
 	for r := 0; r < k; r++ {
-		first, last := endpoints(runs[r])
+		first, last := runs[r].endpoints()
 		u := UnimodalResult{
 			Modality: r, ValAcc: get(last, graph.ValAcc), TestAcc: get(last, graph.TestAcc),
 			Alignment: get(last, graph.Align(r)), AlignmentInit: get(first, graph.Align(r)),
@@ -228,13 +206,13 @@ func seedSummary(cfg *Config, k int, seed uint64, runs []*NetworkRun) SeedSummar
 			// the joint ones are compared with.
 			u.Learned = !math.IsNaN(float64(u.ProbeTestAcc))
 		} else {
-			u.Learned = float64(u.Alignment) >= learnedThreshold(cfg, r)
+			u.Learned = set.learned(r, u.Alignment)
 		}
 		ss.Unimodal = append(ss.Unimodal, u)
 	}
 	for j, run := range runs[k:] {
-		ss.Methods = append(ss.Methods, MethodResult{Method: run.Method, Completed: run.Status == string(graph.Completed),
-			JointResult: jointResult(cfg, k, run, ss.Unimodal)})
+		ss.Methods = append(ss.Methods, MethodResult{Method: run.Method, Completed: run.completed(),
+			JointResult: jointResult(set, run, ss.Unimodal)})
 		if j == 0 {
 			ss.Joint = ss.Methods[0].JointResult
 		}
@@ -247,7 +225,7 @@ func seedSummary(cfg *Config, k int, seed uint64, runs []*NetworkRun) SeedSummar
 	}
 	ss.Gap = ss.BestUnimodal.TestAcc - ss.Joint.TestAcc
 	ss.Winner = winner(ss)
-	ss.Theory = theoryOf(cfg, k, runs, ss.Winner)
+	ss.Theory = theoryOf(set, runs, ss.Winner)
 	return ss
 }
 
@@ -258,8 +236,9 @@ func get(rec graph.Record, name string) Num { v, _ := rec.Get(name); return Num(
 // learned its modality when its alignment passes rho/alpha_r, or, without a
 // known feature, when its linear probe comes within probeMargin of its
 // uni-modal counterpart's.
-func jointResult(cfg *Config, k int, run *NetworkRun, uni []UnimodalResult) JointResult {
-	first, last := endpoints(run)
+func jointResult(set Setting, run Run, uni []UnimodalResult) JointResult {
+	k := set.K
+	first, last := run.endpoints()
 	j := JointResult{ValAcc: get(last, graph.ValAcc), TestAcc: get(last, graph.TestAcc)}
 	for r := 0; r < k; r++ {
 		j.EncoderTestAcc = append(j.EncoderTestAcc, get(last, graph.EncTestAcc(r)))
@@ -269,7 +248,7 @@ func jointResult(cfg *Config, k int, run *NetworkRun, uni []UnimodalResult) Join
 		if math.IsNaN(float64(uni[r].Alignment)) {
 			j.Learned = append(j.Learned, float64(j.ProbeTestAcc[r]) >= float64(uni[r].ProbeTestAcc)-probeMargin)
 		} else {
-			j.Learned = append(j.Learned, float64(j.Alignment[r]) >= learnedThreshold(cfg, r))
+			j.Learned = append(j.Learned, set.learned(r, j.Alignment[r]))
 		}
 	}
 	return j
@@ -279,21 +258,6 @@ func jointResult(cfg *Config, k int, run *NetworkRun, uni []UnimodalResult) Join
 // joint encoder's probe may fall and still count as having learned the
 // modality, for encoders without a known feature to align with.
 const probeMargin = 0.05
-
-// learnedThreshold is the alignment at which the response alpha_r <w, v_r>
-// of a neuron to a sufficient signal patch of modality r reaches rho.
-func learnedThreshold(cfg *Config, r int) float64 {
-	return cfg.Rho / cfg.Alpha.At(r)
-}
-
-// endpoints returns the first and last records of a run (empty records,
-// whose metrics read as NaN, when it logged nothing).
-func endpoints(r *NetworkRun) (graph.Record, graph.Record) {
-	if len(r.Log) == 0 {
-		return graph.Record{}, graph.Record{}
-	}
-	return r.Log[0], r.Log[len(r.Log)-1]
-}
 
 // winner is the modality whose joint encoder kept the largest fraction of
 // the alignment its uni-modal network reached alone: the modality the joint
@@ -405,7 +369,7 @@ func columnStats(seeds []SeedSummary, f func(SeedSummary) Num) (Num, Num) {
 	for i, ss := range seeds {
 		xs[i] = float64(f(ss))
 	}
-	m, sd := meanStd(xs)
+	m, sd := stats.MeanStd(xs)
 	return Num(m), Num(sd)
 }
 
@@ -421,27 +385,6 @@ func columnFraction(seeds []SeedSummary, f func(SeedSummary) bool) Num {
 		}
 	}
 	return Num(float64(n) / float64(len(seeds)))
-}
-
-// meanStd is the mean and the sample standard deviation (0 for one value,
-// NaN for none).
-func meanStd(xs []float64) (float64, float64) {
-	if len(xs) == 0 {
-		return math.NaN(), math.NaN()
-	}
-	m := 0.0
-	for _, x := range xs {
-		m += x
-	}
-	m /= float64(len(xs))
-	if len(xs) == 1 {
-		return m, 0
-	}
-	v := 0.0
-	for _, x := range xs {
-		v += (x - m) * (x - m)
-	}
-	return m, math.Sqrt(v / float64(len(xs)-1))
 }
 
 // verdict is the one-line conclusion of a comparison.
@@ -479,4 +422,17 @@ func verdict(s *Summary) string {
 		out += "; " + l
 	}
 	return out
+}
+
+// Brief is the comparison in one line: "5 seeds, gap +0.036±0.008, winner m0".
+func (s *Summary) Brief() string {
+	return fmt.Sprintf("%d seeds, gap %s, winner %s", len(s.SeedsAggregated), signedPM(s.Gap, s.GapStd), modalityName(s.Winner))
+}
+
+// modalityName is "m<r>", or "none" for -1.
+func modalityName(r int) string {
+	if r < 0 {
+		return "none"
+	}
+	return fmt.Sprintf("m%d", r)
 }

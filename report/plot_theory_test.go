@@ -1,10 +1,11 @@
-package runs
+package report
 
 import (
 	"math"
-	"os"
-	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/modcomp/modcomp/internal/figure"
 )
 
 // withTheory gives every seed of results a Theory for k modalities, as
@@ -14,7 +15,7 @@ import (
 // predicted to lose sometimes missing (it lost the competition). spread
 // widens the range of the steps (1: a few dozen to a few hundred). The
 // points' aggregates are recomputed.
-func withTheory(results []PointResult, k int, spread float64) []PointResult {
+func withTheory(results []Point, k int, spread float64) []Point {
 	nan := math.NaN()
 	for pi := range results {
 		s := results[pi].Summary
@@ -63,7 +64,7 @@ func withTheory(results []PointResult, k int, spread float64) []PointResult {
 
 // withoutTheory removes the theory from point i of results, as for a
 // configuration the prediction does not cover.
-func withoutTheory(results []PointResult, i int) {
+func withoutTheory(results []Point, i int) {
 	s := results[i].Summary
 	s.Theory = nil
 	for j := range s.PerSeed {
@@ -75,40 +76,13 @@ var theoryFigureNames = []string{"theory_escape", "theory_accuracy"}
 
 // drawTheory draws the theory figures of a sweep into a new directory and
 // checks them.
-func drawTheory(t *testing.T, axes []Axis, results []PointResult, figures ...string) {
+func drawTheory(t *testing.T, axes []Axis, results []Point, figures ...string) {
 	t.Helper()
-	dir := tempRunDir(t)
-	files, err := saveFigures(dir, theoryFigures(axes, completePoints(results)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkFigures(t, dir, files, figures...)
-	// MODCOMP_FIGURES=dir keeps the figures to look at.
-	if out := os.Getenv("MODCOMP_FIGURES"); out != "" {
-		for _, f := range files {
-			b, err := os.ReadFile(dir.Join(f))
-			if err == nil {
-				err = os.WriteFile(filepath.Join(out, sanitize(t.Name())+"-"+f), b, 0o644)
-			}
-			if err != nil {
-				t.Log(err)
-			}
-		}
-	}
-}
-
-// sanitize makes a test name a file name.
-func sanitize(s string) string {
-	out := []byte(s)
-	for i, c := range out {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
-			out[i] = '_'
-		}
-	}
-	return string(out)
+	drawSVG(t, theoryFigures(axes, completePoints(results), Sweep{Axes: axes, Points: results}.Theory()), figures...)
 }
 
 func TestTheoryPlots1D(t *testing.T) {
+	t.Parallel()
 	axes := []Axis{{Key: "alpha[1]", Values: []string{"0.4", "0.45", "0.5", "0.55", "0.6", "0.65"}}}
 	t.Run("K=2", func(t *testing.T) {
 		results := withTheory(fakeSweep(axes, 2, 4, 2), 2, 4)
@@ -132,6 +106,7 @@ func TestTheoryPlots1D(t *testing.T) {
 }
 
 func TestTheoryPlots2D(t *testing.T) {
+	t.Parallel()
 	axes := []Axis{
 		{Key: "alpha[1]", Values: []string{"0.4", "0.5", "0.6"}},
 		{Key: "mu[0]", Values: []string{"0", "0.1", "0.2", "0.3"}},
@@ -153,6 +128,7 @@ func TestTheoryPlots2D(t *testing.T) {
 // TestTheoryPlotsEdges draws the figures at the edges: no escape at all,
 // every step the same, seeds without a predicted winner, no axis.
 func TestTheoryPlotsEdges(t *testing.T) {
+	t.Parallel()
 	axes := []Axis{{Key: "alpha[1]", Values: []string{"0.4", "0.5"}}}
 	t.Run("never", func(t *testing.T) {
 		results := withTheory(fakeSweep(axes, 2, 2), 2, 4)
@@ -204,20 +180,15 @@ func TestTheoryPlotsEdges(t *testing.T) {
 // with no point) has no theory figure, and that the sweep's own figures
 // are then all the sweep draws.
 func TestTheoryPlotsNoTheory(t *testing.T) {
+	t.Parallel()
 	one := []Axis{{Key: "alpha[1]", Values: []string{"0.4", "0.5", "0.6"}}}
 	two := []Axis{{Key: "alpha[1]", Values: []string{"0.4", "0.5"}}, {Key: "mu[0]", Values: []string{"0", "0.1"}}}
 	for _, axes := range [][]Axis{nil, one, two} {
-		for _, results := range [][]PointResult{nil, fakeSweep(axes, 2, 3), {{Point: Point{Index: 0}}}} {
-			dir := tempRunDir(t)
-			files, err := saveFigures(dir, theoryFigures(axes, completePoints(results)))
-			if err != nil || len(files) != 0 {
-				t.Errorf("%d axes, %d points without theory: files %v, err %v; want nothing", len(axes), len(results), files, err)
-			}
-			entries, _ := os.ReadDir(dir.Path)
-			for _, e := range entries {
-				if filepath.Ext(e.Name()) == ".png" || filepath.Ext(e.Name()) == ".svg" {
-					t.Errorf("%d axes: unexpected file %s", len(axes), e.Name())
-				}
+		for _, results := range [][]Point{nil, fakeSweep(axes, 2, 3), {{Index: 0}}} {
+			files := figure.Files{}
+			names, err := figure.Save(files, theoryFigures(axes, completePoints(results), Sweep{Axes: axes, Points: results}.Theory()))
+			if err != nil || len(names) != 0 || len(files) != 0 {
+				t.Errorf("%d axes, %d points without theory: files %v, err %v; want nothing", len(axes), len(results), names, err)
 			}
 		}
 	}
@@ -225,15 +196,22 @@ func TestTheoryPlotsNoTheory(t *testing.T) {
 }
 
 // TestSweepPlotsTheory checks that a sweep's figures include the theory's
-// when its seeds carry one.
+// when its seeds carry one, and saves those of a 2-D sweep as PNG and SVG.
 func TestSweepPlotsTheory(t *testing.T) {
+	t.Parallel()
 	one := []Axis{{Key: "alpha[1]", Values: []string{"0.4", "0.5", "0.6"}}}
 	drawSweep(t, one, withTheory(fakeSweep(one, 2, 3), 2, 4), append(append([]string(nil), lineFigures...), theoryFigureNames...))
 	two := []Axis{{Key: "alpha[1]", Values: []string{"0.4", "0.5"}}, {Key: "mu[0]", Values: []string{"0", "0.1"}}}
-	drawSweep(t, two, withTheory(fakeSweep(two, 2, 3), 2, 4), append(append([]string(nil), phaseFigures...), theoryFigureNames...))
+	files := figure.Files{}
+	names, err := Sweep{Axes: two, Points: withTheory(fakeSweep(two, 2, 3), 2, 4)}.SaveFigures(files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkFigures(t, files, names, append(append([]string(nil), phaseFigures...), theoryFigureNames...)...)
 }
 
 func TestEscapeStats(t *testing.T) {
+	t.Parallel()
 	nan := math.NaN()
 	ps := []escapePair{
 		{predicted: 100, observed: 110},
@@ -244,15 +222,18 @@ func TestEscapeStats(t *testing.T) {
 		{predicted: nan, observed: nan},
 	}
 	s := newEscapeScale(300, ps)
-	st := newEscapeStats(ps, s)
-	if st.n != 3 || st.never != 2 || st.notPredicted != 2 || st.both != 1 {
-		t.Errorf("counts n %d, never %d, not predicted %d, both %d; want 3, 2, 2, 1", st.n, st.never, st.notPredicted, st.both)
+	a := agreement(ps)
+	if a.Encoders != 6 || a.N != 3 || a.Never != 2 || a.NotPredicted != 2 || a.Both != 1 {
+		t.Errorf("counts %d encoders, n %d, never %d, not predicted %d, both %d; want 6, 3, 2, 2, 1", a.Encoders, a.N, a.Never, a.NotPredicted, a.Both)
 	}
-	if math.Abs(st.medianRatio-1) > 1e-12 || math.Abs(st.medianError-0.1) > 1e-12 {
-		t.Errorf("median ratio %g, error %g; want 1, 0.1", st.medianRatio, st.medianError)
+	if math.Abs(float64(a.MedianRatio)-1) > 1e-12 || math.Abs(float64(a.MedianError)-0.1) > 1e-12 || math.Abs(float64(a.MaxError)-0.1) > 1e-12 {
+		t.Errorf("median ratio %g, median error %g, largest %g; want 1, 0.1, 0.1", a.MedianRatio, a.MedianError, a.MaxError)
 	}
-	if !(st.corr > 0.95) {
-		t.Errorf("correlation %g, want near 1", st.corr)
+	if !(a.Corr > 0.95 && a.LogCorr > 0.95) {
+		t.Errorf("correlations %g, %g of logs; want near 1", a.Corr, a.LogCorr)
+	}
+	if line := agreementLine(a, s.log); !strings.Contains(line, "median 1.00, median |error| 10%") || !strings.Contains(line, "r = 0.99, n = 3") {
+		t.Errorf("panel line %q", line)
 	}
 	if s.log {
 		t.Error("steps 50..300 drawn on a log scale, want linear")
@@ -266,6 +247,7 @@ func TestEscapeStats(t *testing.T) {
 }
 
 func TestWilson(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		k, n   int
 		lo, hi float64

@@ -1,6 +1,6 @@
-package runs
+package report
 
-// The figures of the theory companion over a sweep (see runs/theory.go and
+// The figures of the theory companion over a sweep (see theory.go and
 // graph/theory.go), drawn when the points' seeds carry a Theory:
 //
 //	theory_escape    the predicted escape step of each modality against the
@@ -25,49 +25,38 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/modcomp/modcomp/internal/figure"
+	"github.com/modcomp/modcomp/internal/stats"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 )
 
 // theoryFigures are the theory companion's figures of a sweep over axes
-// with complete points results: none when no complete seed carries a
-// Theory (the prediction does not apply).
-func theoryFigures(axes []Axis, results []PointResult) []figureFile {
-	if !hasTheory(results) {
+// with complete points results, whose theory over every point is th: none
+// when th is nil (the prediction does not apply).
+func theoryFigures(axes []Axis, results []Point, th *SweepTheory) []figure.File {
+	if th == nil {
 		return nil
 	}
-	figures := []figureFile{{"theory_escape", 11.6 * vg.Inch, 5.4 * vg.Inch, built(func() (figure, error) { return theoryEscapeFigure(results) })}}
+	figures := []figure.File{{Name: "theory_escape", Width: 11.6 * vg.Inch, Height: 5.4 * vg.Inch,
+		Draw: figure.Built(func() (figure.Figure, error) { return theoryEscapeFigure(results, th) })}}
 	switch {
 	case len(axes) == 1:
 		s := newSweepLine(axes[0], results)
 		panelW := vg.Length(math.Min(7, math.Max(4.2, 3.2+0.4*float64(len(s.x))))) * vg.Inch
-		figures = append(figures, figureFile{"theory_accuracy", panelW + 2.9*vg.Inch, 4.4 * vg.Inch, built(func() (figure, error) { return theoryAccuracyFigure(s) })})
+		figures = append(figures, figure.File{Name: "theory_accuracy", Width: panelW + 2.9*vg.Inch, Height: 4.4 * vg.Inch,
+			Draw: figure.Built(func() (figure.Figure, error) { return theoryAccuracyFigure(s) })})
 	case len(axes) >= 2:
 		g := newPhaseGrid(axes, results)
 		_, h := g.size()
 		// Two heat maps side by side, each with its colour bar.
 		w := vg.Length(math.Min(9, math.Max(4.6, 2.4+0.7*float64(len(g.cols.Values))))) * vg.Inch
-		figures = append(figures, figureFile{"theory_accuracy", 2 * w, h + 0.3*vg.Inch, func(c draw.Canvas) error {
+		figures = append(figures, figure.File{Name: "theory_accuracy", Width: 2 * w, Height: h + 0.3*vg.Inch, Draw: func(c draw.Canvas) error {
 			return theoryAccuracyMaps(g, c)
 		}})
 	}
 	return figures
-}
-
-// hasTheory tells whether some complete seed of results carries a Theory.
-func hasTheory(results []PointResult) bool {
-	for _, r := range results {
-		if r.Summary == nil {
-			continue
-		}
-		for _, ss := range completeSeeds(r.Summary) {
-			if ss.Theory != nil {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // theoryOfPoint is a point's theory aggregate: the summary's own, so that
@@ -94,46 +83,10 @@ func theoryOfPoint(s *Summary) *TheoryAggregate {
 	return aggregateTheory(k, seeds)
 }
 
-// escapePair is one modality of one seed of one point: its predicted escape
-// step and the observed one (NaN: not predicted within the steps; never).
-type escapePair struct {
-	modality            int
-	predicted, observed float64
-	winner              bool // the modality predicted to win
-}
-
-// escapePairs is every complete seed's pairs, observed alone (joint false)
-// or in the joint network, and the most modalities of any seed.
-func escapePairs(results []PointResult, joint bool) ([]escapePair, int) {
-	var out []escapePair
-	k := 0
-	for _, r := range results {
-		for _, ss := range completeSeeds(r.Summary) {
-			th := ss.Theory
-			if th == nil {
-				continue
-			}
-			observed := th.EscapeAlone
-			if joint {
-				observed = th.EscapeJoint
-			}
-			for m := range th.PredictedEscape {
-				o := math.NaN()
-				if m < len(observed) {
-					o = float64(observed[m])
-				}
-				out = append(out, escapePair{modality: m, predicted: float64(th.PredictedEscape[m]), observed: o, winner: m == th.PredictedWinner})
-				k = max(k, m+1)
-			}
-		}
-	}
-	return out, k
-}
-
 // trainingSteps is the length of the training runs of results (the most
 // steps any network ran), 0 when unknown: a prediction missing is "not
 // within" this many steps.
-func trainingSteps(results []PointResult) int {
+func trainingSteps(results []Point) int {
 	n := 0
 	for _, r := range results {
 		for _, net := range r.Summary.Networks {
@@ -159,16 +112,16 @@ func newEscapeScale(steps int, pairs ...[]escapePair) escapeScale {
 	var vs []float64
 	for _, ps := range pairs {
 		for _, p := range ps {
-			vs = append(vs, finiteValues([]float64{p.predicted, p.observed})...)
+			vs = append(vs, stats.FiniteValues([]float64{p.predicted, p.observed})...)
 		}
 	}
 	var s escapeScale
-	lo, hi := minMax(vs)
+	lo, hi := stats.MinMax(vs)
 	s.log = len(vs) > 0 && lo >= 1 && hi/lo >= 8
 	if s.log {
 		lo, hi = math.Log10(lo), math.Log10(hi)
 	}
-	if !finite(lo, hi) {
+	if !stats.Finite(lo, hi) {
 		// No step known: the range of training, or any.
 		lo, hi = 0, float64(max(steps, 100))
 	}
@@ -191,7 +144,7 @@ func newEscapeScale(steps int, pairs ...[]escapePair) escapeScale {
 
 // at is where step v is drawn, and whether it is finite (else the band).
 func (s escapeScale) at(v float64) (float64, bool) {
-	if !finite(v) {
+	if !stats.Finite(v) {
 		return (s.bandLo + s.bandHi) / 2, false
 	}
 	if s.log {
@@ -228,7 +181,7 @@ type stepTicks struct{}
 
 // Ticks returns the ticks from min to max.
 func (stepTicks) Ticks(min, max float64) []plot.Tick {
-	if !finite(min, max) || max <= min {
+	if !stats.Finite(min, max) || max <= min {
 		return nil
 	}
 	raw := (max - min) / 5
@@ -256,7 +209,7 @@ func (stepTicks) Ticks(min, max float64) []plot.Tick {
 func (s escapeScale) axes(p *plot.Plot, steps int) {
 	var inner plot.Ticker = stepTicks{}
 	if s.log {
-		inner = log10Ticks{}
+		inner = figure.Log10Ticks{}
 	}
 	band := (s.bandLo + s.bandHi) / 2
 	beyond := "none"
@@ -339,118 +292,39 @@ func (o openGlyph) DrawGlyph(c *draw.Canvas, sty draw.GlyphStyle, pt vg.Point) {
 
 // escapeGlyph is modality r's mark, open for a modality predicted to lose.
 func escapeGlyph(r int, open bool) draw.GlyphStyle {
-	sty := draw.GlyphStyle{Color: withAlpha(uniColor(r), 215), Radius: vg.Points(3.6), Shape: modalityShape(r)}
+	sty := draw.GlyphStyle{Color: figure.WithAlpha(uniColor(r), 215), Radius: vg.Points(3.6), Shape: modalityShape(r)}
 	if open {
 		sty.Shape = openGlyph{modalityShape(r)}
 	}
 	return sty
 }
 
-// escapeStats are the agreement of the pairs whose steps are both known:
-// how many, the median of observed / predicted, and the correlation of the
-// steps as drawn (of their logarithms on a log scale).
-type escapeStats struct {
-	n                   int
-	medianRatio, corr   float64
-	medianError         float64 // median of |observed / predicted - 1|
-	never, notPredicted int     // observed never; not predicted within the steps
-	both                int     // of which both
-}
-
-func newEscapeStats(ps []escapePair, s escapeScale) escapeStats {
-	var st escapeStats
-	var ratios, xs, ys []float64
-	for _, p := range ps {
-		okP, okO := finite(p.predicted), finite(p.observed)
-		switch {
-		case !okP && !okO:
-			st.both++
-			st.never++
-			st.notPredicted++
-		case !okO:
-			st.never++
-		case !okP:
-			st.notPredicted++
-		default:
-			st.n++
-			if p.predicted > 0 {
-				ratios = append(ratios, p.observed/p.predicted)
-			}
-			x, _ := s.at(p.predicted)
-			y, _ := s.at(p.observed)
-			xs, ys = append(xs, x), append(ys, y)
-		}
-	}
-	st.medianRatio = median(ratios)
-	errs := make([]float64, len(ratios))
-	for i, r := range ratios {
-		errs[i] = math.Abs(r - 1)
-	}
-	st.medianError = median(errs)
-	st.corr = pearson(xs, ys)
-	return st
-}
-
-// median is the median of vs (NaN for none).
-func median(vs []float64) float64 {
-	vs = finiteValues(vs)
-	if len(vs) == 0 {
-		return math.NaN()
-	}
-	s := append([]float64(nil), vs...)
-	sort.Float64s(s)
-	n := len(s)
-	if n%2 == 1 {
-		return s[n/2]
-	}
-	return (s[n/2-1] + s[n/2]) / 2
-}
-
-// pearson is the correlation of xs and ys (NaN for fewer than three pairs
-// or no spread).
-func pearson(xs, ys []float64) float64 {
-	n := min(len(xs), len(ys))
-	if n < 3 {
-		return math.NaN()
-	}
-	mx, _ := meanStd(xs[:n])
-	my, _ := meanStd(ys[:n])
-	var sxy, sxx, syy float64
-	for i := range n {
-		dx, dy := xs[i]-mx, ys[i]-my
-		sxy, sxx, syy = sxy+dx*dy, sxx+dx*dx, syy+dy*dy
-	}
-	if !(sxx > 0 && syy > 0) {
-		return math.NaN()
-	}
-	return sxy / math.Sqrt(sxx*syy)
-}
-
-// line is the panel title's line of statistics.
-func (st escapeStats) line(log bool) string {
-	if st.n == 0 {
+// agreementLine is the panel title's line of the agreement a, with the
+// correlation of the steps as drawn: of their logarithms on a log scale.
+func agreementLine(a EscapeAgreement, log bool) string {
+	if a.N == 0 {
 		return "no step both predicted and observed"
 	}
-	out := fmt.Sprintf("observed/predicted: median %.2f, median |error| %.0f%%\n", st.medianRatio, 100*st.medianError)
-	if finite(st.corr) {
-		what := "r"
-		if log {
-			what = "r (log steps)"
-		}
-		out += fmt.Sprintf("%s = %.2f, ", what, st.corr)
+	out := fmt.Sprintf("observed/predicted: median %.2f, median |error| %.0f%%\n", float64(a.MedianRatio), 100*float64(a.MedianError))
+	r, what := a.Corr, "r"
+	if log {
+		r, what = a.LogCorr, "r (log steps)"
 	}
-	return out + fmt.Sprintf("n = %d with both steps", st.n)
+	if stats.Finite(float64(r)) {
+		out += fmt.Sprintf("%s = %.2f, ", what, float64(r))
+	}
+	return out + fmt.Sprintf("n = %d with both steps", a.N)
 }
 
 // escapePanel is one panel of the escape figure: the pairs of one network
-// on the shared scale, with y = x and the bands.
-func escapePanel(title string, ps []escapePair, s escapeScale, steps int, openLosers bool) (*plot.Plot, escapeStats) {
-	st := newEscapeStats(ps, s)
-	p := newPanel(title+"\n"+st.line(s.log), "predicted escape step", "observed escape step")
+// on the shared scale, with y = x and the bands, under its title and the
+// pairs' agreement.
+func escapePanel(title string, ps []escapePair, a EscapeAgreement, s escapeScale, steps int, openLosers bool) *plot.Plot {
+	p := figure.NewPanel(title+"\n"+agreementLine(a, s.log), "predicted escape step", "observed escape step")
 	band := color.Gray{Y: 232}
 	p.Add(escapeBand{lo: s.bandLo, hi: s.bandHi, fill: band}, escapeBand{vertical: true, lo: s.bandLo, hi: s.bandHi, fill: band})
-	diag := lineStyle(color.Gray{Y: 90}, vg.Points(1))
-	diag.Dashes = dashes()
+	diag := figure.Line(color.Gray{Y: 90}, vg.Points(1))
+	diag.Dashes = figure.Dashes()
 	// The diagonal ends where the band begins, since the band's steps are
 	// not values.
 	p.Add(diagonal{lo: s.lo, hi: s.top, line: diag})
@@ -473,17 +347,17 @@ func escapePanel(title string, ps []escapePair, s escapeScale, steps int, openLo
 			corner = append(corner, q)
 			continue
 		case !okY:
-			y += 0.4 * half * jitterOffset(q.modality, k)
+			y += 0.4 * half * figure.JitterOffset(q.modality, k)
 		case !okX:
-			x += 0.4 * half * jitterOffset(q.modality, k)
+			x += 0.4 * half * figure.JitterOffset(q.modality, k)
 		}
 		marks = append(marks, escapeMark{x, y, escapeGlyph(q.modality, openLosers && !q.winner)})
 	}
 	for i, q := range corner {
 		x, _ := s.at(q.predicted)
 		y, _ := s.at(q.observed)
-		x += 0.6 * half * jitterOffset(i, len(corner))
-		y += 0.4 * half * jitterOffset(q.modality, k)
+		x += 0.6 * half * figure.JitterOffset(i, len(corner))
+		y += 0.4 * half * figure.JitterOffset(q.modality, k)
 		marks = append(marks, escapeMark{x, y, escapeGlyph(q.modality, openLosers && !q.winner)})
 	}
 	// Winners on top: in the joint panel, their filled marks lie on the
@@ -491,7 +365,7 @@ func escapePanel(title string, ps []escapePair, s escapeScale, steps int, openLo
 	sort.SliceStable(marks, func(i, j int) bool { return isOpen(marks[i].glyph) && !isOpen(marks[j].glyph) })
 	p.Add(marks)
 	s.axes(p, steps)
-	return p, st
+	return p
 }
 
 // isOpen tells whether a mark is drawn open.
@@ -518,23 +392,29 @@ func (d diagonal) Thumbnail(c *draw.Canvas) {
 }
 
 // theoryEscapeFigure is the predicted escape step of each modality against
-// the observed one, alone and in the joint network.
-func theoryEscapeFigure(results []PointResult) (figure, error) {
-	alone, k := escapePairs(results, false)
-	joint, kj := escapePairs(results, true)
+// the observed one, alone and in the joint network, with the agreement th
+// holds for the sweep.
+func theoryEscapeFigure(results []Point, th *SweepTheory) (figure.Figure, error) {
+	var seeds []SeedSummary
+	for _, p := range results {
+		seeds = append(seeds, completeSeeds(p.Summary)...)
+	}
+	alone, k := escapePairs(seeds, false)
+	joint, kj := escapePairs(seeds, true)
 	k = max(k, kj)
 	steps := trainingSteps(results)
 	s := newEscapeScale(steps, alone, joint)
-	pa, sa := escapePanel("Trained alone (uni-modal networks)", alone, s, steps, false)
-	pj, sj := escapePanel("In the joint network", joint, s, steps, true)
+	sa, sj := th.Alone, th.Joint
+	pa := escapePanel("Trained alone (uni-modal networks)", alone, sa, s, steps, false)
+	pj := escapePanel("In the joint network", joint, sj, s, steps, true)
 
-	l := newLegend()
+	l := figure.NewLegend()
 	for r := 0; r < k; r++ {
-		l.Add(fmt.Sprintf("m%d", r), legendKey{glyph: ptr(escapeGlyph(r, false))})
+		l.Add(fmt.Sprintf("m%d", r), figure.GlyphKey(escapeGlyph(r, false)))
 	}
-	l.Add("joint, predicted to lose", legendKey{glyph: ptr(escapeGlyph(0, true))})
-	diag := lineStyle(color.Gray{Y: 90}, vg.Points(1))
-	diag.Dashes = dashes()
+	l.Add("joint, predicted to lose", figure.GlyphKey(escapeGlyph(0, true)))
+	diag := figure.Line(color.Gray{Y: 90}, vg.Points(1))
+	diag.Dashes = figure.Dashes()
 	l.Add("observed = predicted", diagonal{line: diag})
 	l.Add("")
 	within := "in training"
@@ -542,20 +422,20 @@ func theoryEscapeFigure(results []PointResult) (figure, error) {
 		within = fmt.Sprintf("within %d steps", steps)
 	}
 	l.Add("grey bands: no escape " + within)
-	l.Add(fmt.Sprintf("top, never escaped: alone %d,", sa.never))
-	l.Add(fmt.Sprintf("  joint %d", sj.never))
-	l.Add(fmt.Sprintf("right, none predicted: %d", max(sa.notPredicted, sj.notPredicted)))
-	l.Add(fmt.Sprintf("corner, neither: alone %d,", sa.both))
-	l.Add(fmt.Sprintf("  joint %d", sj.both))
+	l.Add(fmt.Sprintf("top, never escaped: alone %d,", sa.Never))
+	l.Add(fmt.Sprintf("  joint %d", sj.Never))
+	l.Add(fmt.Sprintf("right, none predicted: %d", max(sa.NotPredicted, sj.NotPredicted)))
+	l.Add(fmt.Sprintf("corner, neither: alone %d,", sa.Both))
+	l.Add(fmt.Sprintf("  joint %d", sj.Both))
 	l.Add("")
 	l.Add("one mark per point, seed")
 	l.Add(fmt.Sprintf("  and modality: %d marks", len(alone)))
 	l.Add(fmt.Sprintf("  (%d points); equal steps", len(results)))
 	l.Add("  overlap")
-	return figure{
-		title:  "Theory companion: predicted against observed escape step from the polynomial region",
-		panels: []*plot.Plot{pa, pj},
-		legend: l,
+	return figure.Figure{
+		Title:  "Theory companion: predicted against observed escape step (alignment reaching rho)",
+		Panels: []*plot.Plot{pa, pj},
+		Legend: l,
 	}, nil
 }
 
@@ -587,21 +467,21 @@ type accuracySeries struct {
 // the joint network learns).
 func theorySeries() []accuracySeries {
 	return []accuracySeries{
-		{"predicted winner escaped first in the joint network", "escaped first jointly", okVermillion.color(255), func(a *TheoryAggregate) (Num, int) { return a.FirstAccuracy, a.FirstSeeds }},
-		{"predicted winner was the modality learned jointly", "was learned jointly", okBlue.color(255), func(a *TheoryAggregate) (Num, int) { return a.Accuracy, a.Seeds }},
+		{"predicted winner escaped first in the joint network", "escaped first jointly", figure.Vermillion.Color(255), func(a *TheoryAggregate) (Num, int) { return a.FirstAccuracy, a.FirstSeeds }},
+		{"predicted winner was the modality learned jointly", "was learned jointly", figure.Blue.Color(255), func(a *TheoryAggregate) (Num, int) { return a.Accuracy, a.Seeds }},
 	}
 }
 
 // theoryAccuracyFigure is the prediction's accuracy against the swept
 // value: each fraction with its 95% Wilson interval, and under the data the
 // counts "k/n" of seeds at each point, one row per fraction.
-func theoryAccuracyFigure(s sweepLine) (figure, error) {
-	p := newPanel("", "", "fraction of seeds")
+func theoryAccuracyFigure(s sweepLine) (figure.Figure, error) {
+	p := figure.NewPanel("", "", "fraction of seeds")
 	series := theorySeries()
-	p.Add(refLine{y: 1, line: lineStyle(color.Gray{Y: 200}, vg.Points(0.8))})
+	p.Add(figure.RefLine{Y: 1, Line: figure.Line(color.Gray{Y: 200}, vg.Points(0.8))})
 	chance := 1 / float64(max(s.k, 2))
 	// Unlabelled: the legend names it, and a label would cover a bar.
-	p.Add(refLine{y: chance, line: refLineStyle()})
+	p.Add(figure.RefLine{Y: chance, Line: figure.RefStyle()})
 	var none []string
 	for i, sum := range s.at {
 		if sum != nil && theoryOfPoint(sum) == nil {
@@ -617,9 +497,9 @@ func theoryAccuracyFigure(s sweepLine) (figure, error) {
 		row := countRow{color: sr.color}
 		// The line's points: every swept value, NaN (a break) where the
 		// point is missing or has no fraction.
-		var line []statGroup
+		var line []figure.StatGroup
 		for i, sum := range s.at {
-			line = append(line, statGroup{x: s.x[i] + off, mean: math.NaN()})
+			line = append(line, figure.StatGroup{X: s.x[i] + off, Mean: math.NaN()})
 			if sum == nil {
 				continue
 			}
@@ -630,19 +510,19 @@ func theoryAccuracyFigure(s sweepLine) (figure, error) {
 				continue
 			}
 			f, n := sr.frac(a)
-			if n == 0 || !finite(float64(f)) {
+			if n == 0 || !stats.Finite(float64(f)) {
 				row.labels = append(row.labels, fmt.Sprintf("-/%d", n))
 				continue
 			}
 			right := int(math.Round(float64(f) * float64(n)))
 			lo, hi := wilson(right, n, 1.96)
 			row.labels = append(row.labels, fmt.Sprintf("%d/%d", right, n))
-			marks = append(marks, statGroup{x: s.x[i] + off, mean: float64(f), lo: lo, hi: hi, color: sr.color})
-			line[i].mean = float64(f)
+			marks = append(marks, figure.StatGroup{X: s.x[i] + off, Mean: float64(f), Lo: lo, Hi: hi, Color: sr.color})
+			line[i].Mean = float64(f)
 		}
 		rows = append(rows, row)
 		if err := s.lineThrough(p, line, sr.color); err != nil {
-			return figure{}, err
+			return figure.Figure{}, err
 		}
 		p.Add(marks)
 	}
@@ -650,15 +530,15 @@ func theoryAccuracyFigure(s sweepLine) (figure, error) {
 	s.setX(p)
 	// Room under 0 for the rows of counts.
 	p.Y.Min, p.Y.Max = -0.06-0.09*float64(len(rows)), 1.06
-	p.Y.Tick.Marker = linearTicks(0, 1, 0.25, "%.2f")
+	p.Y.Tick.Marker = figure.LinearTicks(0, 1, 0.25, "%.2f")
 
-	l := newLegend()
+	l := figure.NewLegend()
 	l.Add("the predicted winner...")
 	for _, sr := range series {
-		l.Add(sr.short, legendKey{glyph: ptr(meanGlyph(sr.color))})
+		l.Add(sr.short, figure.GlyphKey(figure.MeanGlyph(sr.color)))
 	}
-	l.Add("95% Wilson interval", legendKey{glyph: ptr(meanGlyph(color.Gray{Y: 60})), bar: true})
-	l.Add(fmt.Sprintf("chance (1/%d)", max(s.k, 2)), refLine{line: refLineStyle()})
+	l.Add("95% Wilson interval", figure.ErrorBarKey(figure.MeanGlyph(color.Gray{Y: 60})))
+	l.Add(fmt.Sprintf("chance (1/%d)", max(s.k, 2)), figure.RefLine{Line: figure.RefStyle()})
 	l.Add("")
 	l.Add("rows under the data: k/n,")
 	l.Add("  right in k of the n seeds")
@@ -672,26 +552,26 @@ func theoryAccuracyFigure(s sweepLine) (figure, error) {
 		l.Add("  " + strings.Join(none, "; "))
 	}
 	s.notes(l)
-	return figure{
-		title:  fmt.Sprintf("Theory companion: is the modality predicted to escape first the winner? (against %s)", s.axis.Key),
-		panels: []*plot.Plot{p},
-		legend: l,
+	return figure.Figure{
+		Title:  fmt.Sprintf("Theory companion: is the modality predicted to escape first the winner? (against %s)", s.axis.Key),
+		Panels: []*plot.Plot{p},
+		Legend: l,
 	}, nil
 }
 
 // accuracyMarks draws fractions as discs with thin interval bars, lighter
 // than the marks: with a handful of seeds the intervals are wide, and would
 // otherwise outweigh the fractions themselves.
-type accuracyMarks []statGroup
+type accuracyMarks []figure.StatGroup
 
 // Plot draws the marks.
 func (ms accuracyMarks) Plot(c draw.Canvas, p *plot.Plot) {
 	trX, trY := p.Transforms(&c)
 	for _, m := range ms {
-		x := trX(m.x)
-		if finite(m.lo, m.hi) && m.hi > m.lo {
-			bar := lineStyle(withAlpha(m.color, 150), vg.Points(1.2))
-			lo, hi := trY(m.lo), trY(m.hi)
+		x := trX(m.X)
+		if stats.Finite(m.Lo, m.Hi) && m.Hi > m.Lo {
+			bar := figure.Line(figure.WithAlpha(m.Color, 150), vg.Points(1.2))
+			lo, hi := trY(m.Lo), trY(m.Hi)
 			c.StrokeLines(bar, c.ClipLinesY([]vg.Point{{X: x, Y: lo}, {X: x, Y: hi}})...)
 			for _, y := range []vg.Length{lo, hi} {
 				if c.ContainsY(y) {
@@ -699,8 +579,8 @@ func (ms accuracyMarks) Plot(c draw.Canvas, p *plot.Plot) {
 				}
 			}
 		}
-		if pt := (vg.Point{X: x, Y: trY(m.mean)}); finite(m.mean) && c.Contains(pt) {
-			c.DrawGlyph(meanGlyph(m.color), pt)
+		if pt := (vg.Point{X: x, Y: trY(m.Mean)}); stats.Finite(m.Mean) && c.Contains(pt) {
+			c.DrawGlyph(figure.MeanGlyph(m.Color), pt)
 		}
 	}
 }
@@ -718,7 +598,7 @@ type countRows []countRow
 // Plot draws the rows.
 func (rs countRows) Plot(c draw.Canvas, p *plot.Plot) {
 	trX, _ := p.Transforms(&c)
-	sty := textStyle(noteFontSize)
+	sty := figure.NoteStyle()
 	sty.XAlign, sty.YAlign = draw.XCenter, draw.YBottom
 	h := sty.Height("0/0") + vg.Points(3)
 	for i, r := range rs {
@@ -747,7 +627,7 @@ func theoryAccuracyMaps(g phaseGrid, c draw.Canvas) error {
 	if none > 0 {
 		title += fmt.Sprintf("; no theory at %d point%s (n/a)", none, plural(none))
 	}
-	c = drawTitle(c, title)
+	c = figure.DrawTitle(c, title)
 	half := (c.Max.X - c.Min.X) / 2
 	for i, sr := range theorySeries() {
 		z := g.values(func(s *Summary) float64 {
@@ -769,9 +649,9 @@ func theoryAccuracyMaps(g phaseGrid, c draw.Canvas) error {
 			}
 		}
 		h := g.base(z)
-		h.zLabel, h.zMin, h.zMax = "fraction of seeds", 0, 1
+		h.ZLabel, h.ZMin, h.ZMax, h.Labels = "fraction of seeds", 0, 1, labels
 		sub := draw.Crop(c, vg.Length(i)*half, -vg.Length(1-i)*half, 0, 0)
-		if err := (phaseMap{heatMap: h, labels: labels}).draw(sub, sr.name); err != nil {
+		if err := h.Draw(sub, sr.name); err != nil {
 			return err
 		}
 	}

@@ -1,0 +1,64 @@
+package runs
+
+import (
+	"fmt"
+
+	"github.com/modcomp/modcomp/report"
+)
+
+// reportSetting is what the reports of a run of cfg need to know of it.
+func reportSetting(cfg *Config) report.Setting {
+	k := cfg.K()
+	set := report.Setting{Description: headline(cfg), K: k, Seeds: cfg.SeedList(), Rho: cfg.Rho, Fusion: cfg.Fusion}
+	for r := 0; r < k; r++ {
+		set.Alpha = append(set.Alpha, cfg.Alpha.At(r))
+	}
+	if theoryApplies(cfg, k) {
+		th := &report.TheorySetting{Q: cfg.Q, Steps: cfg.Steps}
+		for r := 0; r < k; r++ {
+			th.Beta = append(th.Beta, cfg.Beta.At(r))
+			th.Mu = append(th.Mu, cfg.Mu.At(r))
+			th.LR = append(th.LR, cfg.LR.At(r))
+		}
+		set.Theory = th
+	}
+	return set
+}
+
+// theoryApplies tells whether the theory companion's prediction covers cfg
+// of k modalities: the paper's patch encoders on the synthetic data, trained
+// by gradient descent.
+func theoryApplies(cfg *Config, k int) bool {
+	if cfg.Dataset != "synthetic" || cfg.Data != "" {
+		return false
+	}
+	for r := 0; r < k; r++ {
+		if cfg.Encoder.At(r) != "patch" || (cfg.Optimizer.At(r) != "gd" && cfg.Optimizer.At(r) != "sgd") {
+			return false
+		}
+	}
+	return true
+}
+
+// reportRuns is runs as the reports read them, in the same order.
+func reportRuns(runs []*NetworkRun) []report.Run {
+	out := make([]report.Run, len(runs))
+	for i, r := range runs {
+		out[i] = report.Run{Seed: r.Seed, Network: r.Network, Modalities: r.Modalities, Method: r.Method,
+			Status: r.Status, Message: r.Message, Steps: r.Steps, Log: r.Log}
+	}
+	return out
+}
+
+// headline describes the configuration in one line.
+func headline(cfg *Config) string {
+	data := "unknown data"
+	if src, err := cfg.source(); err == nil {
+		data = src.describe()
+	}
+	model := fmt.Sprintf("encoder=%s fusion=%s", cfg.Encoder, cfg.Fusion)
+	if cfg.Encoder.String() == "patch" {
+		model = fmt.Sprintf("m=%d q=%g rho=%g sigma0=%s %s", cfg.Neurons, cfg.Q, cfg.Rho, cfg.Sigma0, model)
+	}
+	return fmt.Sprintf("%s  %s  %s lr=%s T=%d", data, model, cfg.Optimizer, cfg.LR, cfg.Steps)
+}
