@@ -2,8 +2,10 @@ package graph
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
+	"slices"
 
 	"gorgonia.org/tensor"
 
@@ -35,7 +37,7 @@ var methods = map[string]func(cfg MethodConfig, modalities []int) Method{
 }
 
 // Methods lists the method names a config may use.
-func Methods() []string { return sortedKeys(methods) }
+func Methods() []string { return slices.Sorted(maps.Keys(methods)) }
 
 // Validate reports the first setting outside its allowed range.
 func (c MethodConfig) Validate() error {

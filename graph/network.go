@@ -2,8 +2,9 @@ package graph
 
 import (
 	"fmt"
+	"maps"
 	"math/rand/v2"
-	"sort"
+	"slices"
 
 	"gorgonia.org/tensor"
 
@@ -63,7 +64,7 @@ var encoderKinds = map[string]encoderKind{
 }
 
 // EncoderKinds lists the encoder kinds a config may name.
-func EncoderKinds() []string { return sortedKeys(encoderKinds) }
+func EncoderKinds() []string { return slices.Sorted(maps.Keys(encoderKinds)) }
 
 func validatePatch(c EncoderConfig, r int, ck *check.Checker) {
 	ck.PositiveInt("neurons", r, c.Neurons)
@@ -86,7 +87,7 @@ var fusions = map[string]func(cfg FusionConfig, features []int, outputs int, dty
 }
 
 // Fusions lists the fusion names a config may use.
-func Fusions() []string { return sortedKeys(fusions) }
+func Fusions() []string { return slices.Sorted(maps.Keys(fusions)) }
 
 // losses is the registry of losses, one file per loss, and the loss "auto"
 // picks for each task.
@@ -104,12 +105,12 @@ var (
 )
 
 // Losses lists the loss names a config may use, besides "auto".
-func Losses() []string { return sortedKeys(losses) }
+func Losses() []string { return slices.Sorted(maps.Keys(losses)) }
 
 // Validate reports the first hyper-parameter outside its allowed range.
 func (c ModelConfig) Validate() error {
 	var ck check.Checker
-	ck.OneOf("dtype", -1, c.DType, sortedKeys(dtypes))
+	ck.OneOf("dtype", -1, c.DType, slices.Sorted(maps.Keys(dtypes)))
 	ck.OneOf("loss", -1, c.Loss, append(Losses(), "auto"))
 	ck.OneOf("fusion", -1, c.Fusion.Kind, Fusions())
 	if len(c.Encoders) == 0 {
@@ -244,15 +245,6 @@ func (n *Network) Params() []*tensor.Dense {
 		ps = append(ps, g...)
 	}
 	return ps
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // PaperModel is the paper's network for k modalities: patch encoders with

@@ -3,8 +3,10 @@ package graph
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
+	"slices"
 
 	"gorgonia.org/tensor"
 
@@ -38,7 +40,7 @@ var optimizers = map[string]func(lr float64) Optimizer{
 }
 
 // Optimizers lists the optimizer names a config may use.
-func Optimizers() []string { return sortedKeys(optimizers) }
+func Optimizers() []string { return slices.Sorted(maps.Keys(optimizers)) }
 
 // Validate reports the first setting outside its allowed range for a
 // training set of nTrain samples trained by the named optimizers: gd needs

@@ -5,11 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -286,7 +286,7 @@ func decodeJSON(data []byte, c *Config, extra string) (json.RawMessage, error) {
 		return nil, fmt.Errorf("want a JSON object of configuration keys: %w", err)
 	}
 	var raw json.RawMessage
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		switch {
 		case k == metadataKey:
 		case extra != "" && k == extra:
@@ -310,7 +310,7 @@ func decodeYAML(data []byte, c *Config, extra string) (json.RawMessage, error) {
 		return nil, fmt.Errorf("invalid YAML: %w", err)
 	}
 	var raw json.RawMessage
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		if k == metadataKey {
 			continue
 		}
@@ -379,15 +379,6 @@ func (c *Config) setJSON(key string, raw json.RawMessage) error {
 	}
 	v.Set(parsed.Elem())
 	return nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func unknownKeyError(key string) error {

@@ -2,9 +2,11 @@ package runs
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 
 	"github.com/modcomp/modcomp/dataset"
@@ -45,7 +47,7 @@ func (c *Config) source() (source, error) {
 	}
 	newSource, ok := sources[name]
 	if !ok {
-		return nil, &check.FieldError{Field: "dataset", Index: -1, Value: fmt.Sprintf("%q", c.Dataset), Want: fmt.Sprintf("one of %q", sortedKeys(sources))}
+		return nil, &check.FieldError{Field: "dataset", Index: -1, Value: fmt.Sprintf("%q", c.Dataset), Want: fmt.Sprintf("one of %q", slices.Sorted(maps.Keys(sources)))}
 	}
 	return newSource(c), nil
 }
