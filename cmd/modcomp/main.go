@@ -3,10 +3,12 @@
 // paper's synthetic multi-modal data and shows when joint training loses to
 // the best uni-modal model because the modalities compete.
 //
-//	modcomp compare            the headline comparison on the default configuration
-//	modcomp train --modalities 0,1
-//	modcomp data export DIR    write a dataset as NPY
-//	modcomp data inspect DIR   describe an NPY dataset
+//	modcomp compare                  the headline comparison on the default configuration
+//	modcomp train --modalities 0,1   one network, every seed
+//	modcomp sweep --grid KEY=VALUES  compare at every point of a grid; resumable, shardable
+//	modcomp aggregate DIR...         merge sweep directories (e.g. shards) into one table
+//	modcomp data export DIR          write a dataset as NPY
+//	modcomp data inspect DIR         describe an NPY dataset
 //	modcomp version
 //
 // Run any command with --help for its flags.
