@@ -490,19 +490,9 @@ func (c *Config) Validate() error {
 	if err := model.Validate(); err != nil {
 		return err
 	}
-	var names []string
-	for _, e := range model.Encoders {
-		names = append(names, e.Optimizer)
-	}
-	if err := c.Train("").Validate(nTrain, names...); err != nil {
-		return err
-	}
 	for _, m := range append([]string{c.Method}, c.Methods...) {
-		if err := c.Train(m).Method.Validate(); err != nil {
+		if err := c.Train(m).Validate(model, nTrain); err != nil {
 			return err
-		}
-		if m != "naive" && c.Fusion != "late" {
-			return &check.FieldError{Field: "fusion", Index: -1, Value: fmt.Sprintf("%q", c.Fusion), Want: fmt.Sprintf("late with method %s, which reads each encoder's own scores", m)}
 		}
 	}
 	seen := map[int]bool{}
@@ -590,8 +580,40 @@ func (c *Config) Model() graph.ModelConfig {
 // Train is the training part of c, with the training method method.
 func (c *Config) Train(method string) graph.TrainConfig {
 	return graph.TrainConfig{Steps: c.Steps, BatchSize: c.BatchSize, LogEvery: c.LogEvery, Probe: c.Probe,
-		Method: graph.MethodConfig{Name: method, OGMAlpha: c.OGMAlpha, OGMStart: c.OGMStart, OGMEnd: c.OGMEnd,
-			UMTWeight: c.UMTWeight, GBlendEvery: c.GBlendEvery}}
+		Method: graph.MethodConfig{Name: method, Settings: methodSettings{c}}}
+}
+
+// methodSettings gives a training method its settings from the
+// configuration, by key: a method's flags are Config fields like any other.
+type methodSettings struct{ c *Config }
+
+// Float returns the number under key.
+func (s methodSettings) Float(key string) float64 {
+	switch v := s.field(key); v.Kind() {
+	case reflect.Float64:
+		return v.Float()
+	case reflect.Int:
+		return float64(v.Int())
+	}
+	panic(fmt.Sprintf("runs: a training method reads the setting %q as a number; it is not one", key))
+}
+
+// Int returns the integer under key.
+func (s methodSettings) Int(key string) int {
+	if v := s.field(key); v.Kind() == reflect.Int {
+		return int(v.Int())
+	}
+	panic(fmt.Sprintf("runs: a training method reads the setting %q as an integer; it is not one", key))
+}
+
+// field is the value of key. A method that reads a key the configuration
+// does not have is a defect of the program, not a user's mistake.
+func (s methodSettings) field(key string) reflect.Value {
+	v, ok := s.c.field(key)
+	if !ok {
+		panic(fmt.Sprintf("runs: a training method reads the setting %q, which is not a configuration key", key))
+	}
+	return v
 }
 
 // MethodList is the methods of a comparison: naive first, then the others
