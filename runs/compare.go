@@ -29,30 +29,28 @@ type Outcome struct {
 	State   string
 }
 
-// Compare trains, for every seed of cfg, one uni-modal network per modality
-// and the late-fusion joint network on the same data, from the same initial
-// encoder weights, and writes the comparison to a new run directory under
-// cfg.Out (see RunDir for its files). An interrupted comparison (ctx
-// cancelled) still writes everything finished so far and reports state
-// "interrupted".
-func Compare(ctx context.Context, cfg Config, opts Options) (*Outcome, error) {
+// Compare trains, for every seed of the plan, one uni-modal network per
+// modality and the late-fusion joint network (one per training method of
+// plan.Methods) on the same data, from the same initial encoder weights, and
+// writes the comparison to a new run directory under Config.Out (see RunDir
+// for its files). An interrupted comparison (ctx cancelled) still writes
+// everything finished so far and reports state "interrupted".
+func Compare(ctx context.Context, plan *Plan, opts Options) (*Outcome, error) {
 	if opts.Command == "" {
 		opts.Command = "compare"
 	}
-	return run(ctx, &cfg, opts, CompareNetworks(cfg.K(), cfg.MethodList()), writeCompare)
+	return run(ctx, plan, opts, CompareNetworks(plan.K, plan.Methods), writeCompare)
 }
 
 // writer renders a run's results into its directory and returns the table
 // for stdout.
-type writer func(dir *RunDir, cfg *Config, runs []*NetworkRun, state string) (string, any, error)
+type writer func(dir *RunDir, plan *Plan, runs []*NetworkRun, state string) (string, any, error)
 
 // run is the life cycle shared by every command that trains networks:
-// validate, create the run directory, record the configuration, train,
-// write the results, and mark the directory complete, interrupted or failed.
-func run(ctx context.Context, cfg *Config, opts Options, specs []NetworkSpec, write writer) (*Outcome, error) {
-	if err := cfg.Validate(); err != nil {
-		return nil, err
-	}
+// create the run directory, record the configuration, train, write the
+// results, and mark the directory complete, interrupted or failed.
+func run(ctx context.Context, plan *Plan, opts Options, specs []NetworkSpec, write writer) (*Outcome, error) {
+	cfg := &plan.Config
 	start := time.Now()
 	dir, err := CreateRunDir(cfg.Out, cfg.Name, start)
 	if err != nil {
@@ -79,7 +77,7 @@ func run(ctx context.Context, cfg *Config, opts Options, specs []NetworkSpec, wr
 	if events == nil {
 		events = nopEvents{}
 	}
-	g := newGroup(cfg, specs, nil)
+	g := newGroup(plan, specs, nil)
 	execute(ctx, []*group{g}, cfg.Workers, logEvents{events, logger})
 	runs := g.runs
 
@@ -87,7 +85,7 @@ func run(ctx context.Context, cfg *Config, opts Options, specs []NetworkSpec, wr
 	if ctx.Err() != nil {
 		state = StateInterrupted
 	}
-	table, summary, err := write(dir, cfg, runs, state)
+	table, summary, err := write(dir, plan, runs, state)
 	if err != nil {
 		return fail(err)
 	}
@@ -106,11 +104,12 @@ func run(ctx context.Context, cfg *Config, opts Options, specs []NetworkSpec, wr
 }
 
 // writeCompare writes metrics.csv, summary.json, the plots and report.md.
-func writeCompare(dir *RunDir, cfg *Config, runs []*NetworkRun, state string) (string, any, error) {
+func writeCompare(dir *RunDir, plan *Plan, runs []*NetworkRun, state string) (string, any, error) {
 	if err := dir.WriteFile("metrics.csv", metricsCSV(runs)); err != nil {
 		return "", nil, err
 	}
-	s := summarize(cfg, cfg.K(), runs, state)
+	cfg := &plan.Config
+	s := summarize(cfg, plan.K, runs, state)
 	if err := dir.WriteJSON("summary.json", s); err != nil {
 		return "", nil, err
 	}

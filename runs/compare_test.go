@@ -143,7 +143,7 @@ var compareOnce sharedRun[*Outcome]
 func tinyCompare(t *testing.T) (Config, *Outcome) {
 	t.Helper()
 	return compareOnce.get(t, tinyConfig, func(cfg Config) (*Outcome, error) {
-		return Compare(context.Background(), cfg, Options{})
+		return Compare(context.Background(), resolve(t, cfg), Options{})
 	})
 }
 
@@ -228,8 +228,8 @@ func TestCompareSummaryKeys(t *testing.T) {
 		t.Errorf("seeds = %v, want %d seeds", seeds, cfg.Seeds)
 	}
 	uni := asList(t, "unimodal", s["unimodal"])
-	if len(uni) != cfg.K() {
-		t.Fatalf("unimodal has %d entries, want %d", len(uni), cfg.K())
+	if len(uni) != resolve(t, cfg).K {
+		t.Fatalf("unimodal has %d entries, want %d", len(uni), resolve(t, cfg).K)
 	}
 	for r, u := range uni {
 		um := asMap(t, fmt.Sprintf("unimodal[%d]", r), u)
@@ -243,21 +243,21 @@ func TestCompareSummaryKeys(t *testing.T) {
 	}
 	joint := asMap(t, "joint", s["joint"])
 	wantKeys(t, "joint", joint, graph.TestAcc, "test_acc_std", "encoder_test_acc", "alignment")
-	if l := asList(t, "joint.encoder_test_acc", joint["encoder_test_acc"]); len(l) != cfg.K() {
-		t.Errorf("joint.encoder_test_acc has %d entries, want %d", len(l), cfg.K())
+	if l := asList(t, "joint.encoder_test_acc", joint["encoder_test_acc"]); len(l) != resolve(t, cfg).K {
+		t.Errorf("joint.encoder_test_acc has %d entries, want %d", len(l), resolve(t, cfg).K)
 	}
-	if l := asList(t, "joint.alignment", joint["alignment"]); len(l) != cfg.K() {
-		t.Errorf("joint.alignment has %d entries, want %d", len(l), cfg.K())
+	if l := asList(t, "joint.alignment", joint["alignment"]); len(l) != resolve(t, cfg).K {
+		t.Errorf("joint.alignment has %d entries, want %d", len(l), resolve(t, cfg).K)
 	}
 	best := asMap(t, "best_unimodal", s["best_unimodal"])
 	wantKeys(t, "best_unimodal", best, "modality", graph.TestAcc)
-	if m, ok := best["modality"].(float64); !ok || m < 0 || int(m) >= cfg.K() {
+	if m, ok := best["modality"].(float64); !ok || m < 0 || int(m) >= resolve(t, cfg).K {
 		t.Errorf("best_unimodal.modality = %v, want a modality", best["modality"])
 	}
 	if _, ok := s["gap"].(float64); !ok {
 		t.Errorf("gap = %v, want a number", s["gap"])
 	}
-	if w, ok := s["winner"].(float64); !ok || w < -1 || int(w) >= cfg.K() {
+	if w, ok := s["winner"].(float64); !ok || w < -1 || int(w) >= resolve(t, cfg).K {
 		t.Errorf("winner = %v, want -1 or a modality", s["winner"])
 	}
 	perSeed := asList(t, "per_seed", s["per_seed"])
@@ -268,7 +268,7 @@ func TestCompareSummaryKeys(t *testing.T) {
 		wantKeys(t, fmt.Sprintf("per_seed[%d]", i), asMap(t, "per_seed entry", ps), "seed", "unimodal", "joint", "best_unimodal", "gap", "winner")
 	}
 	networks := asList(t, "networks", s["networks"])
-	if want := cfg.Seeds * (cfg.K() + 1); len(networks) != want {
+	if want := cfg.Seeds * (resolve(t, cfg).K + 1); len(networks) != want {
 		t.Errorf("networks has %d entries, want %d", len(networks), want)
 	}
 	for i, n := range networks {
@@ -320,7 +320,7 @@ func TestCompareMetricsCSV(t *testing.T) {
 	}
 	// One row per (seed, network, logged step): steps 0, 10, ..., 60.
 	for _, seed := range cfg.SeedList() {
-		for _, spec := range CompareNetworks(cfg.K(), cfg.MethodList()) {
+		for _, spec := range compareNetworks(t, cfg) {
 			for step := 0; step <= cfg.Steps; step += cfg.LogEvery {
 				k := key{strconv.FormatUint(seed, 10), spec.Name, strconv.Itoa(step)}
 				if !seen[k] {
@@ -329,7 +329,7 @@ func TestCompareMetricsCSV(t *testing.T) {
 			}
 		}
 	}
-	if want := cfg.Seeds * (cfg.K() + 1) * (cfg.Steps/cfg.LogEvery + 1); len(rows) != want {
+	if want := cfg.Seeds * (resolve(t, cfg).K + 1) * (cfg.Steps/cfg.LogEvery + 1); len(rows) != want {
 		t.Errorf("metrics.csv has %d rows, want %d", len(rows), want)
 	}
 }
@@ -356,7 +356,7 @@ func TestCompareReproducible(t *testing.T) {
 		c := cfg
 		c.Workers = 2
 		c.Out = t.TempDir()
-		out, err := Compare(context.Background(), c, Options{})
+		out, err := Compare(context.Background(), resolve(t, c), Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -374,7 +374,7 @@ func TestCompareReproducible(t *testing.T) {
 		if c.Out != cfg.Out {
 			t.Errorf("config.json out = %q, want %q", c.Out, cfg.Out)
 		}
-		out, err := Compare(context.Background(), c, Options{})
+		out, err := Compare(context.Background(), resolve(t, c), Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -394,7 +394,7 @@ func TestCompareDivergence(t *testing.T) {
 	cfg.LR = FloatList{1e308}
 	cfg.LogEvery = 1
 	cfg.Seeds = 1
-	out, err := Compare(context.Background(), cfg, Options{})
+	out, err := Compare(context.Background(), resolve(t, cfg), Options{})
 	if err != nil {
 		t.Fatalf("Compare with diverging networks returned %v, want an Outcome", err)
 	}
@@ -472,7 +472,7 @@ func TestCompareInterrupted(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			ev := &cancelEvents{cancel: cancel}
-			out, err := Compare(ctx, cfg, Options{Events: ev})
+			out, err := Compare(ctx, resolve(t, cfg), Options{Events: ev})
 			if err != nil {
 				t.Fatalf("interrupted Compare returned %v, want an Outcome", err)
 			}
@@ -522,7 +522,7 @@ func TestTrainSummary(t *testing.T) {
 			cfg := tinyConfig(t)
 			cfg.Modalities = tc.modalities
 			cfg.Steps = 20
-			out, err := Train(context.Background(), cfg, Options{})
+			out, err := Train(context.Background(), resolve(t, cfg), Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -585,7 +585,7 @@ func TestCompareInterruptStartsNoNetwork(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	ev := &cancelEvents{cancel: cancel}
-	out, err := Compare(ctx, cfg, Options{Events: ev})
+	out, err := Compare(ctx, resolve(t, cfg), Options{Events: ev})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -622,10 +622,10 @@ func TestCompareWorkersBounded(t *testing.T) {
 	cfg.Steps = 10
 	cfg.Workers = 10000
 	ev := &goroutineEvents{}
-	if _, err := Compare(context.Background(), cfg, Options{Events: ev}); err != nil {
+	if _, err := Compare(context.Background(), resolve(t, cfg), Options{Events: ev}); err != nil {
 		t.Fatal(err)
 	}
 	if ev.max > 1000 {
-		t.Errorf("%d goroutines while training %d networks", ev.max, cfg.K()+1)
+		t.Errorf("%d goroutines while training %d networks", ev.max, resolve(t, cfg).K+1)
 	}
 }

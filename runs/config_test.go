@@ -25,13 +25,31 @@ func wantErrContains(t *testing.T, err error, parts ...string) {
 	}
 }
 
+// resolve is cfg's plan; the test stops if cfg does not resolve.
+func resolve(t testing.TB, cfg Config) *Plan {
+	t.Helper()
+	p, err := cfg.Resolve()
+	if err != nil {
+		t.Fatalf("Resolve: %v", err)
+	}
+	return p
+}
+
+// compareNetworks are the networks a comparison of cfg trains.
+func compareNetworks(t testing.TB, cfg Config) []NetworkSpec {
+	t.Helper()
+	p := resolve(t, cfg)
+	return CompareNetworks(p.K, p.Methods)
+}
+
 func TestDefaultValidates(t *testing.T) {
 	c := Default()
-	if err := c.Validate(); err != nil {
-		t.Fatalf("Default().Validate() = %v", err)
+	p, err := c.Resolve()
+	if err != nil {
+		t.Fatalf("Default().Resolve() = %v", err)
 	}
-	if c.K() != 2 {
-		t.Errorf("Default().K() = %d, want 2", c.K())
+	if p.K != 2 {
+		t.Errorf("Default() resolves K = %d, want 2", p.K)
 	}
 	// Every key is documented and reads back through Get.
 	for _, f := range Fields() {
@@ -465,15 +483,16 @@ func TestKAndSeedList(t *testing.T) {
 	c := Default()
 	c.D = IntList{20, 20, 20}
 	c.Alpha, c.Mu = FloatList{1}, FloatList{0.3}
-	if c.K() != 3 {
-		t.Errorf("K = %d, want 3 (the longest list)", c.K())
+	p := resolve(t, c)
+	if p.K != 3 {
+		t.Errorf("K = %d, want 3 (the longest list)", p.K)
 	}
 	c.Seed, c.Seeds = 5, 3
 	if got := c.SeedList(); !reflect.DeepEqual(got, []uint64{5, 6, 7}) {
 		t.Errorf("SeedList = %v, want [5 6 7]", got)
 	}
 	// The per-modality views use the single value for every modality.
-	s := c.Synthetic()
+	s := p.source.(*syntheticSource).spec
 	if len(s.Modalities) != 3 || s.Modalities[2].Alpha != 1 || s.Modalities[2].Dim != 20 {
 		t.Errorf("Synthetic = %+v, want 3 modalities with alpha 1 and d 20", s.Modalities)
 	}

@@ -213,7 +213,7 @@ func TestPointAt(t *testing.T) {
 		parseAxis(t, "d[1]=30"),
 	}
 	points := Points(axes)
-	c, err := points[1].At(base, axes)
+	c, err := points[1].At(resolve(t, base), axes)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -243,7 +243,7 @@ func TestPointAt(t *testing.T) {
 		t.Errorf("At changed the base:\n got %+v\nwant %+v", base, baseBefore)
 	}
 	// Another point from the same base starts from the base's values.
-	c0, err := points[0].At(base, axes)
+	c0, err := points[0].At(resolve(t, base), axes)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -257,7 +257,7 @@ func TestPointAtSpreadsSingleValue(t *testing.T) {
 	base.Mu = FloatList{0.1}
 	base.Alpha = FloatList{1, 0.45} // K = 2
 	axes := []Axis{parseAxis(t, "mu[1]=0.5")}
-	c, err := Points(axes)[0].At(base, axes)
+	c, err := Points(axes)[0].At(resolve(t, base), axes)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -271,7 +271,7 @@ func TestPointAtSpreadsSingleValue(t *testing.T) {
 	// Three modalities: the single value fills every entry but the one set.
 	base.Alpha = FloatList{1, 0.45, 0.3}
 	axes = []Axis{parseAxis(t, "mu[2]=0.5"), parseAxis(t, "beta[0]=0.2")}
-	c, err = Points(axes)[0].At(base, axes)
+	c, err = Points(axes)[0].At(resolve(t, base), axes)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -290,7 +290,7 @@ func TestPointAtBadValue(t *testing.T) {
 	// A point whose value does not parse (an axis not made by ParseAxis)
 	// is an error naming the point, not a silent default.
 	axes := []Axis{{Key: "n-train", Values: []string{"40", "x"}}}
-	_, err := Points(axes)[1].At(Default(), axes)
+	_, err := Points(axes)[1].At(resolve(t, Default()), axes)
 	if err == nil {
 		t.Fatal("At with n-train=x: no error")
 	}

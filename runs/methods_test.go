@@ -26,7 +26,7 @@ import (
 var allMethods = []string{"naive", "ume", "umt", "ogm-ge", "alternating", "gblend"}
 
 // methodsConfig is tinyConfig comparing every training method over 30
-// steps, with naive given last: MethodList moves it first.
+// steps, with naive given last: the plan moves it first.
 func methodsConfig(t *testing.T) Config {
 	t.Helper()
 	c := tinyConfig(t)
@@ -46,7 +46,7 @@ var methodsOnce sharedRun[*Outcome]
 func methodsCompare(t *testing.T) (Config, *Outcome) {
 	t.Helper()
 	return methodsOnce.get(t, methodsConfig, func(cfg Config) (*Outcome, error) {
-		return Compare(context.Background(), cfg, Options{})
+		return Compare(context.Background(), resolve(t, cfg), Options{})
 	})
 }
 
@@ -81,7 +81,7 @@ func TestCompareMethodsSummary(t *testing.T) {
 			t.Errorf("seed %d %s: %s %s", n.Seed, n.Network, n.Status, n.Message)
 		}
 	}
-	if want := cfg.Seeds * (cfg.K() + len(allMethods)); len(s.Networks) != want {
+	if want := cfg.Seeds * (resolve(t, cfg).K + len(allMethods)); len(s.Networks) != want {
 		t.Errorf("%d networks, want %d", len(s.Networks), want)
 	}
 
@@ -197,7 +197,7 @@ func TestCompareMethodsMetricsCSV(t *testing.T) {
 	for _, row := range rows {
 		count[row[1]]++
 	}
-	for _, spec := range CompareNetworks(cfg.K(), cfg.MethodList()) {
+	for _, spec := range compareNetworks(t, cfg) {
 		if want := cfg.Seeds * (cfg.Steps/cfg.LogEvery + 1); count[spec.Name] != want {
 			t.Errorf("metrics.csv has %d rows of %s, want %d", count[spec.Name], spec.Name, want)
 		}
@@ -224,7 +224,7 @@ func TestCompareMethodsWorkersIndependent(t *testing.T) {
 	c := cfg
 	c.Workers = 2
 	c.Out = t.TempDir()
-	out, err := Compare(context.Background(), c, Options{})
+	out, err := Compare(context.Background(), resolve(t, c), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -243,7 +243,7 @@ func TestCompareMethodDiverges(t *testing.T) {
 	cfg := tinyConfig(t)
 	cfg.Methods = StringList{"umt", "ume"}
 	cfg.UMTWeight = 1e300
-	out, err := Compare(context.Background(), cfg, Options{})
+	out, err := Compare(context.Background(), resolve(t, cfg), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -325,9 +325,10 @@ func TestMethodList(t *testing.T) {
 		{StringList{"ume"}, []string{"naive", "ume"}},
 		{StringList{"gblend", "naive", "ume", "gblend", "naive", "ume"}, []string{"naive", "gblend", "ume"}},
 	} {
-		cfg := Config{Methods: c.methods}
-		if got := cfg.MethodList(); !slices.Equal(got, c.want) {
-			t.Errorf("MethodList(%v) = %v, want %v", c.methods, got, c.want)
+		cfg := Default()
+		cfg.Methods = c.methods
+		if got := resolve(t, cfg).Methods; !slices.Equal(got, c.want) {
+			t.Errorf("methods %v: Plan.Methods = %v, want %v", c.methods, got, c.want)
 		}
 	}
 	specs := CompareNetworks(3, []string{"naive", "ogm-ge"})
@@ -356,7 +357,7 @@ func TestMethodConfigErrors(t *testing.T) {
 		field string // "" when valid
 	}{
 		{"every method", func(c *Config) { c.Methods = StringList(allMethods) }, ""},
-		{"unknown method", func(c *Config) { c.Methods = StringList{"ume", "bogus"} }, "method"},
+		{"unknown method", func(c *Config) { c.Methods = StringList{"ume", "bogus"} }, "methods"},
 		{"unknown train method", func(c *Config) { c.Method = "Naive" }, "method"},
 		{"ume with concat", func(c *Config) { concat(c); c.Methods = StringList{"ume"} }, "fusion"},
 		{"ogm-ge with concat", func(c *Config) { concat(c); c.Methods = StringList{"naive", "ogm-ge"} }, "fusion"},
@@ -380,14 +381,6 @@ func TestMethodConfigErrors(t *testing.T) {
 			var fe *check.FieldError
 			if !errors.As(err, &fe) || fe.Field != c.field {
 				t.Fatalf("Validate: %v, want an error about %s", err, c.field)
-			}
-			// Compare refuses it before creating a run directory.
-			cfg.Out = t.TempDir()
-			if _, err := Compare(context.Background(), cfg, Options{}); err == nil {
-				t.Error("Compare accepted it")
-			}
-			if entries, _ := os.ReadDir(cfg.Out); len(entries) != 0 {
-				t.Errorf("Compare created %v", entries)
 			}
 		})
 	}
@@ -435,7 +428,8 @@ func TestUMTInterruptedWhileTeachersTrain(t *testing.T) {
 	// Err is called once by trainOne, then once per step of the first
 	// teacher: cancelled after its 3rd step.
 	ctx := &countdownCtx{Context: context.Background(), n: 4}
-	trainOne(ctx, &cfg, run, newDataCache(&cfg, 1), nil)
+	plan := resolve(t, cfg)
+	trainOne(ctx, plan, run, newDataCache(plan.source, 1), nil)
 	if run.Status != string(graph.Interrupted) {
 		t.Errorf("status %q (%s), want %q", run.Status, run.Message, graph.Interrupted)
 	}

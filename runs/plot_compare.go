@@ -29,7 +29,7 @@ const alignFloor = 1e-3
 // network would mix a different number of steps, or exploding values, into
 // the means; the legends count the runs left out.
 func comparePlots(dir *RunDir, cfg *Config, runs []*NetworkRun, s *Summary) ([]string, error) {
-	d := newCompareData(cfg.K(), runs)
+	d := newCompareData(jointModalities(runs), runs)
 	th := learnedLines(cfg, s, d.k)
 	panelW := 4.1 * vg.Inch
 	if d.k > 2 {

@@ -71,10 +71,10 @@ func TestCompareFashionTwoView(t *testing.T) {
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if k := cfg.K(); k != 2 {
+	if k := resolve(t, cfg).K; k != 2 {
 		t.Fatalf("K = %d, want 2", k)
 	}
-	out, err := Compare(context.Background(), cfg, Options{})
+	out, err := Compare(context.Background(), resolve(t, cfg), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

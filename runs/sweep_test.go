@@ -303,12 +303,12 @@ func TestSweepWritesDirectory(t *testing.T) {
 func TestSweepPointIsCompare(t *testing.T) {
 	cfg, out := tinySweep(t)
 	axes := tinyAxes(t)
-	c, err := Points(axes)[3].At(cfg, axes)
+	c, err := Points(axes)[3].At(resolve(t, cfg), axes)
 	if err != nil {
 		t.Fatal(err)
 	}
 	c.Out = t.TempDir()
-	cmp, err := Compare(context.Background(), c, Options{})
+	cmp, err := Compare(context.Background(), resolve(t, c), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -621,7 +621,7 @@ func TestSweepInterrupted(t *testing.T) {
 	// One worker trains the points in order; a point logs seeds x networks
 	// x (steps/log-every + 1) = 2 x 3 x 5 = 30 records: cancelling at
 	// record 40 interrupts point 1 after point 0 is complete.
-	perPoint := cfg.Seeds * (cfg.K() + 1) * (cfg.Steps/cfg.LogEvery + 1)
+	perPoint := cfg.Seeds * (resolve(t, cfg).K + 1) * (cfg.Steps/cfg.LogEvery + 1)
 	ev := &countEvents{cancel: cancel, cancelAt: perPoint + 10}
 	var progress bytes.Buffer
 	out, err := Sweep(ctx, cfg, tinyAxes(t), SweepOptions{Dir: dir, Options: Options{Events: ev}, Progress: &progress})

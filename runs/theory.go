@@ -30,11 +30,11 @@ type Theory struct {
 
 // theoryApplies tells whether the prediction covers cfg: the paper's patch
 // encoders on the synthetic data, trained by gradient descent.
-func theoryApplies(cfg *Config) bool {
+func theoryApplies(cfg *Config, k int) bool {
 	if cfg.Dataset != "synthetic" || cfg.Data != "" {
 		return false
 	}
-	for r := 0; r < cfg.K(); r++ {
+	for r := 0; r < k; r++ {
 		if cfg.Encoder.At(r) != "patch" || (cfg.Optimizer.At(r) != "gd" && cfg.Optimizer.At(r) != "sgd") {
 			return false
 		}
@@ -45,7 +45,7 @@ func theoryApplies(cfg *Config) bool {
 // theoryOf compares prediction and training for one seed whose runs are
 // ordered as CompareNetworks lists them; nil when the theory does not apply.
 func theoryOf(cfg *Config, k int, runs []*NetworkRun, winner int) *Theory {
-	if !theoryApplies(cfg) {
+	if !theoryApplies(cfg, k) {
 		return nil
 	}
 	th := &Theory{PredictedWinner: -1}

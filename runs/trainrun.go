@@ -54,20 +54,21 @@ type SeedFinal struct {
 	Final   map[string]Num `json:"final"`
 }
 
-// Train trains the network of cfg.Modalities for every seed and writes a run
-// directory like Compare: config.json, metrics.csv, summary.json (a
-// TrainSummary) and report.md.
-func Train(ctx context.Context, cfg Config, opts Options) (*Outcome, error) {
+// Train trains the network of Config.Modalities by Config.Method for every
+// seed and writes a run directory like Compare: config.json, metrics.csv,
+// summary.json (a TrainSummary) and report.md.
+func Train(ctx context.Context, plan *Plan, opts Options) (*Outcome, error) {
 	if opts.Command == "" {
 		opts.Command = "train"
 	}
-	return run(ctx, &cfg, opts, []NetworkSpec{TrainNetwork(cfg.Modalities, cfg.K(), cfg.Method)}, writeTrain)
+	return run(ctx, plan, opts, []NetworkSpec{TrainNetwork(plan.Config.Modalities, plan.K, plan.Config.Method)}, writeTrain)
 }
 
-func writeTrain(dir *RunDir, cfg *Config, runs []*NetworkRun, state string) (string, any, error) {
+func writeTrain(dir *RunDir, plan *Plan, runs []*NetworkRun, state string) (string, any, error) {
 	if err := dir.WriteFile("metrics.csv", metricsCSV(runs)); err != nil {
 		return "", nil, err
 	}
+	cfg := &plan.Config
 	s := &TrainSummary{State: state, Network: runs[0].Network, Modalities: runs[0].Modalities, Seeds: cfg.SeedList(),
 		Mean: map[string]Num{}, Std: map[string]Num{}}
 	var names []string
