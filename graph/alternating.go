@@ -6,7 +6,7 @@ package graph
 type alternating struct{ k int }
 
 var alternatingMethod = methodKind{
-	help:      "one encoder per step, in turn, on its own loss",
+	help:      "one encoder per step, on its own loss",
 	objective: Objective{PerEncoder: true},
 	build:     func(_ MethodSettings, modalities []int) Method { return alternating{k: len(modalities)} },
 }

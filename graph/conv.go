@@ -35,7 +35,7 @@ type ConvEncoder struct {
 }
 
 var convEncoderKind = encoderKind{
-	help:     "2-D convolutions for image-shaped modalities",
+	help:     "2-D convolutions, for images",
 	validate: validateConv,
 	build:    newConvEncoder,
 }

@@ -24,7 +24,7 @@ type gBlend struct {
 }
 
 var gBlendMethod = methodKind{
-	help:      "gradient blending: weighs the fused and each encoder's loss by generalisation over overfitting, every gblend-every steps",
+	help:      "gradient blending",
 	objective: Objective{PerEncoder: true},
 	validate: func(s MethodSettings, ck *check.Checker) {
 		ck.PositiveInt("gblend-every", -1, s.Int("gblend-every"))

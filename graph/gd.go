@@ -17,7 +17,7 @@ var (
 		build: func(lr float64) Optimizer { return &GradientDescent{LR: lr} },
 	}
 	sgdOptimizer = optimizerKind{
-		help:  "mini-batch stochastic gradient descent",
+		help:  "mini-batch gradient descent",
 		batch: miniBatch,
 		build: func(lr float64) Optimizer { return &GradientDescent{LR: lr} },
 	}

@@ -37,7 +37,7 @@ type MLPEncoder struct {
 }
 
 var mlpEncoderKind = encoderKind{
-	help:     "a multi-layer perceptron on every patch or on the flattened input",
+	help:     "a multi-layer perceptron",
 	validate: validateMLP,
 	build:    newMLPEncoder,
 }

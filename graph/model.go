@@ -316,7 +316,7 @@ var (
 // The paper's parts as the configuration names them (registry.go).
 var (
 	patchEncoderKind = encoderKind{
-		help:     "the paper's: neurons per class on every patch through the smoothed ReLU",
+		help:     "the paper's",
 		validate: validatePatch,
 		build:    newPatchEncoder,
 	}

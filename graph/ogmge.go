@@ -25,7 +25,7 @@ type ogmGE struct {
 }
 
 var ogmGEMethod = methodKind{
-	help:      "on-the-fly gradient modulation: slows the dominant encoder from step ogm-start to ogm-end by 1 - tanh(ogm-alpha rho)",
+	help:      "on-the-fly gradient modulation",
 	objective: Objective{EncoderScores: true},
 	validate: func(s MethodSettings, ck *check.Checker) {
 		start, end := s.Int("ogm-start"), s.Int("ogm-end")

@@ -7,7 +7,7 @@ package graph
 type ume struct{}
 
 var umeMethod = methodKind{
-	help:      "uni-modal ensemble: each encoder trains on its own loss",
+	help:      "uni-modal ensemble",
 	objective: Objective{PerEncoder: true},
 	build:     func(MethodSettings, []int) Method { return ume{} },
 }

@@ -9,7 +9,7 @@ import "github.com/modcomp/modcomp/internal/check"
 type umt struct{ weight float64 }
 
 var umtMethod = methodKind{
-	help:      "uni-modal teacher: joint training plus umt-weight x distillation towards each modality's uni-modal network",
+	help:      "uni-modal teacher",
 	objective: Objective{Distill: true},
 	validate: func(s MethodSettings, ck *check.Checker) {
 		ck.NonNegative("umt-weight", -1, s.Float("umt-weight"))
