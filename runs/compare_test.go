@@ -155,21 +155,28 @@ func sharedTempDir(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sharedDirs = append(sharedDirs, dir)
+	shared.mu.Lock()
+	defer shared.mu.Unlock()
+	shared.dirs = append(shared.dirs, dir)
 	return dir
 }
 
-var sharedDirs []string
+// shared lists the directories of sharedTempDir; tests in parallel add to it.
+var shared struct {
+	mu   sync.Mutex
+	dirs []string
+}
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	for _, d := range sharedDirs {
+	for _, d := range shared.dirs {
 		os.RemoveAll(d)
 	}
 	os.Exit(code)
 }
 
 func TestCompareWritesRunDirectory(t *testing.T) {
+	t.Parallel()
 	cfg, out := tinyCompare(t)
 	if out.State != StateComplete {
 		t.Errorf("State = %q, want %q", out.State, StateComplete)
@@ -219,6 +226,7 @@ func TestCompareWritesRunDirectory(t *testing.T) {
 }
 
 func TestCompareSummaryKeys(t *testing.T) {
+	t.Parallel()
 	cfg, out := tinyCompare(t)
 	s := readJSONMap(t, out, "summary.json")
 	wantKeys(t, "summary.json", s, "seeds", "unimodal", "joint", "best_unimodal", "gap", "winner", "per_seed", "networks", "state")
@@ -279,6 +287,7 @@ func TestCompareSummaryKeys(t *testing.T) {
 }
 
 func TestCompareMetricsCSV(t *testing.T) {
+	t.Parallel()
 	cfg, out := tinyCompare(t)
 	header, rows := readCSV(t, readFile(t, out, "metrics.csv"))
 	if len(header) < 5 || header[0] != "seed" || header[1] != "network" || header[2] != "step" || header[3] != "status" {
@@ -338,6 +347,7 @@ func TestCompareMetricsCSV(t *testing.T) {
 // configuration: not on the number of workers, and not on whether the
 // configuration came from a run's config.json.
 func TestCompareReproducible(t *testing.T) {
+	t.Parallel()
 	cfg, first := tinyCompare(t) // workers = 1
 	wantCSV := readFile(t, first, "metrics.csv")
 	wantSummary := readFile(t, first, "summary.json")
@@ -386,6 +396,7 @@ func TestCompareReproducible(t *testing.T) {
 }
 
 func TestCompareDivergence(t *testing.T) {
+	t.Parallel()
 	// gd does not diverge whatever the learning rate (logistic-loss
 	// gradients are bounded, see graph.TestTrainDivergence); adam with a
 	// learning rate near the largest float overflows the pre-activations.
@@ -465,6 +476,7 @@ func (e *cancelEvents) Logged(*NetworkRun, int) {
 }
 
 func TestCompareInterrupted(t *testing.T) {
+	t.Parallel()
 	for _, workers := range []int{1, 2} {
 		t.Run(fmt.Sprintf("workers=%d", workers), func(t *testing.T) {
 			cfg := tinyConfig(t)
@@ -510,6 +522,7 @@ func TestCompareInterrupted(t *testing.T) {
 }
 
 func TestTrainSummary(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		modalities IntList
 		network    string
@@ -580,6 +593,7 @@ func TestTrainSummary(t *testing.T) {
 // of the first network dispatched (the joint network of the first seed)
 // leaves every other network "not started".
 func TestCompareInterruptStartsNoNetwork(t *testing.T) {
+	t.Parallel()
 	cfg := tinyConfig(t)
 	cfg.Seeds = 3
 	ctx, cancel := context.WithCancel(context.Background())
@@ -617,6 +631,7 @@ func (e *goroutineEvents) Finished(*NetworkRun)    {}
 // TestCompareWorkersBounded wants no more workers than networks: Validate
 // accepts any workers >= 0, and each worker is a goroutine.
 func TestCompareWorkersBounded(t *testing.T) {
+	t.Parallel()
 	cfg := tinyConfig(t)
 	cfg.Seeds = 1
 	cfg.Steps = 10

@@ -43,6 +43,7 @@ func compareNetworks(t testing.TB, cfg Config) []NetworkSpec {
 }
 
 func TestDefaultValidates(t *testing.T) {
+	t.Parallel()
 	c := Default()
 	p, err := c.Resolve()
 	if err != nil {
@@ -67,6 +68,7 @@ func TestDefaultValidates(t *testing.T) {
 // TestSetAndGet sets every kind of key from a flag's spelling and reads it
 // back.
 func TestSetAndGet(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		key, value string
 		want       any    // the field after Set
@@ -111,6 +113,7 @@ func TestSetAndGet(t *testing.T) {
 }
 
 func TestSetErrors(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		key, value string
 		want       []string // parts of the error message
@@ -153,6 +156,7 @@ func writeConfig(t *testing.T, name, content string) string {
 }
 
 func TestLoadFile(t *testing.T) {
+	t.Parallel()
 	want := Default()
 	want.NTrain = 40
 	want.Alpha = FloatList{1, 0.4}
@@ -221,6 +225,7 @@ name: from-file
 // TestLoadFileLists checks the three spellings of a per-modality list in
 // both formats.
 func TestLoadFileLists(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, content string
 		want          FloatList
@@ -246,6 +251,7 @@ func TestLoadFileLists(t *testing.T) {
 }
 
 func TestLoadFileErrors(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, content string
 		want          []string
@@ -298,6 +304,7 @@ func TestLoadFileErrors(t *testing.T) {
 // TestLoadFileNull checks that an explicit null is refused rather than
 // silently read as the default (scalars) or as 0 (lists).
 func TestLoadFileNull(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ name, content, key string }{
 		{"scalar.json", `{"lr": null}`, "lr"},
 		{"list.json", `{"mu": null}`, "mu"},
@@ -315,6 +322,7 @@ func TestLoadFileNull(t *testing.T) {
 // as it was, as a library caller that reports the error and goes on
 // expects.
 func TestSetKeepsValueOnError(t *testing.T) {
+	t.Parallel()
 	for _, kv := range [][2]string{{"lr", "fast"}, {"lr", "1e400"}, {"n-train", "abc"}, {"alpha", "1,x"}, {"seed", "-1"}} {
 		c := Default()
 		before := c.Get(kv[0])
@@ -331,6 +339,7 @@ func TestSetKeepsValueOnError(t *testing.T) {
 // form (.inf, .nan, a mapping with non-string keys) to be reported against
 // its key, like every other wrong value.
 func TestLoadFileYAMLValueErrorsNameKey(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ content, key string }{
 		{"lr: .inf\n", "lr"},
 		{"mu: .nan\n", "mu"},
@@ -345,6 +354,7 @@ func TestLoadFileYAMLValueErrorsNameKey(t *testing.T) {
 // user wrote: an unquoted date is a YAML timestamp, which the YAML-to-JSON
 // conversion turns into RFC 3339.
 func TestLoadFileYAMLStringKept(t *testing.T) {
+	t.Parallel()
 	c := Default()
 	if err := c.LoadFile(writeConfig(t, "c.yaml", "name: 2024-01-01\n")); err != nil {
 		t.Fatal(err)
@@ -356,6 +366,7 @@ func TestLoadFileYAMLStringKept(t *testing.T) {
 
 // TestLoadFileKeepsUnsetKeys checks that a file overlays only its keys.
 func TestLoadFileKeepsUnsetKeys(t *testing.T) {
+	t.Parallel()
 	c := Default()
 	c.Neurons = 3
 	if err := c.LoadFile(writeConfig(t, "c.json", `{"steps": 9}`)); err != nil {
@@ -378,6 +389,7 @@ func TestLoadFileKeepsUnsetKeys(t *testing.T) {
 // TestValidate breaks one key of the default configuration per case and
 // checks that the error names the key and the value.
 func TestValidate(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name  string
 		edit  func(c *Config)
@@ -459,6 +471,7 @@ func TestValidate(t *testing.T) {
 // TestValidateListLengthsNameValues wants the list-length error to name
 // both lists and their values, like every other validation error.
 func TestValidateListLengthsNameValues(t *testing.T) {
+	t.Parallel()
 	c := Default()
 	c.Alpha, c.Mu = FloatList{1, 0.4, 0.3}, FloatList{0.1, 0.2}
 	wantErrContains(t, c.Validate(), "mu", "0.1,0.2", "alpha", "1,0.4,0.3")
@@ -469,6 +482,7 @@ func TestValidateListLengthsNameValues(t *testing.T) {
 // refuses it only when the network is built, so `modcomp train --modalities
 // 0,0` makes a run directory whose every network "failed".
 func TestValidateModalitiesDistinct(t *testing.T) {
+	t.Parallel()
 	c := Default()
 	c.Modalities = IntList{0, 0}
 	err := c.Validate()
@@ -480,6 +494,7 @@ func TestValidateModalitiesDistinct(t *testing.T) {
 }
 
 func TestKAndSeedList(t *testing.T) {
+	t.Parallel()
 	c := Default()
 	c.D = IntList{20, 20, 20}
 	c.Alpha, c.Mu = FloatList{1}, FloatList{0.3}

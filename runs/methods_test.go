@@ -71,6 +71,7 @@ func methodJSON(t *testing.T, out *Outcome) []map[string]any {
 }
 
 func TestCompareMethodsSummary(t *testing.T) {
+	t.Parallel()
 	cfg, out := methodsCompare(t)
 	if out.State != StateComplete {
 		t.Fatalf("state %s", out.State)
@@ -156,6 +157,7 @@ func jsonOf(t *testing.T, v any) string {
 }
 
 func TestCompareMethodsTable(t *testing.T) {
+	t.Parallel()
 	_, out := methodsCompare(t)
 	const title = "training methods of the joint network"
 	for name, text := range map[string]string{"stdout table": out.Table, "report.md": string(readFile(t, out, "report.md"))} {
@@ -186,6 +188,7 @@ func TestCompareMethodsTable(t *testing.T) {
 }
 
 func TestCompareMethodsMetricsCSV(t *testing.T) {
+	t.Parallel()
 	cfg, out := methodsCompare(t)
 	header, rows := readCSV(t, readFile(t, out, "metrics.csv"))
 	for _, col := range []string{graph.OGMCoeff(0), graph.OGMCoeff(1), graph.GBlendFused, graph.GBlendWeight(0), graph.GBlendWeight(1)} {
@@ -220,6 +223,7 @@ func TestCompareMethodsMetricsCSV(t *testing.T) {
 }
 
 func TestCompareMethodsWorkersIndependent(t *testing.T) {
+	t.Parallel()
 	cfg, first := methodsCompare(t) // workers = 1
 	c := cfg
 	c.Workers = 2
@@ -239,6 +243,7 @@ func TestCompareMethodsWorkersIndependent(t *testing.T) {
 // weight on the distillation term, whose gradient (unlike the logistic
 // loss's) grows with the scores, blows up under gd in a few steps.
 func TestCompareMethodDiverges(t *testing.T) {
+	t.Parallel()
 	_, plain := tinyCompare(t) // naive alone, same data and networks
 	cfg := tinyConfig(t)
 	cfg.Methods = StringList{"umt", "ume"}
@@ -315,6 +320,7 @@ func TestCompareMethodDiverges(t *testing.T) {
 }
 
 func TestMethodList(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		methods StringList
 		want    []string
@@ -348,6 +354,7 @@ func TestMethodList(t *testing.T) {
 }
 
 func TestMethodConfigErrors(t *testing.T) {
+	t.Parallel()
 	concat := func(c *Config) {
 		c.Fusion = "concat"
 	}
@@ -388,6 +395,7 @@ func TestMethodConfigErrors(t *testing.T) {
 
 // The methods' keys round-trip through config.json.
 func TestMethodKeysInConfigJSON(t *testing.T) {
+	t.Parallel()
 	cfg, out := methodsCompare(t)
 	c := Default()
 	if err := c.LoadFile(out.Dir.Join("config.json")); err != nil {
@@ -422,6 +430,7 @@ func (c *countdownCtx) Err() error {
 // A umt network interrupted while its teachers train was interrupted, like
 // every other network stopped by a cancellation, not failed.
 func TestUMTInterruptedWhileTeachersTrain(t *testing.T) {
+	t.Parallel()
 	cfg := tinyConfig(t)
 	cfg.Methods = StringList{"umt"}
 	run := &NetworkRun{Seed: 1, Network: "joint-umt", Modalities: []int{0, 1}, Method: "umt", Status: runNotStarted}

@@ -39,6 +39,7 @@ func readStatus(t *testing.T, d *RunDir) Status {
 }
 
 func TestCreateRunDirName(t *testing.T) {
+	t.Parallel()
 	// A time in another zone: the name is in UTC.
 	now := time.Date(2024, 3, 9, 23, 4, 5, 600, time.FixedZone("UTC-5", -5*3600))
 	for _, tc := range []struct{ name, want string }{
@@ -75,6 +76,7 @@ func TestCreateRunDirName(t *testing.T) {
 // get distinct directories and that an existing directory is never written
 // into.
 func TestCreateRunDirNeverReuses(t *testing.T) {
+	t.Parallel()
 	out := t.TempDir()
 	now := time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)
 	// A directory of the first name already exists, with a file in it.
@@ -121,6 +123,7 @@ func TestCreateRunDirNeverReuses(t *testing.T) {
 }
 
 func TestCreateRunDirOutUnderFile(t *testing.T) {
+	t.Parallel()
 	file := filepath.Join(t.TempDir(), "file")
 	if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
 		t.Fatal(err)
@@ -136,6 +139,7 @@ func TestCreateRunDirOutUnderFile(t *testing.T) {
 }
 
 func TestCreateRunDirNotWritable(t *testing.T) {
+	t.Parallel()
 	out := t.TempDir()
 	if err := os.Chmod(out, 0o500); err != nil {
 		t.Fatal(err)
@@ -156,6 +160,7 @@ func TestCreateRunDirNotWritable(t *testing.T) {
 }
 
 func TestWriteJSON(t *testing.T) {
+	t.Parallel()
 	d, err := CreateRunDir(t.TempDir(), "json", time.Now())
 	if err != nil {
 		t.Fatal(err)
@@ -208,6 +213,7 @@ func TestWriteJSON(t *testing.T) {
 }
 
 func TestNumJSON(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		n    Num
 		want string

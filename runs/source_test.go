@@ -70,6 +70,7 @@ func fashionConfig(t *testing.T, dir string) Config {
 // The two-view benchmark runs through compare: a 3-class softmax task on
 // two image-shaped modalities, with probes and per-group accuracy.
 func TestCompareFashionTwoView(t *testing.T) {
+	t.Parallel()
 	cfg := fashionConfig(t, tinyImages(t, 90, 30))
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
@@ -101,6 +102,7 @@ func TestCompareFashionTwoView(t *testing.T) {
 // Bad view settings and a missing image directory are errors naming the key
 // or the files, before any training.
 func TestFashionTwoViewErrors(t *testing.T) {
+	t.Parallel()
 	dir := tinyImages(t, 90, 30)
 	for _, c := range []struct {
 		name string
