@@ -73,6 +73,13 @@ func (c ModelConfig) Validate() error {
 	return ck.Err()
 }
 
+// FitsTask reports a loss that does not fit task, the task of the data the
+// model will train on.
+func (c ModelConfig) FitsTask(task dataset.Task) error {
+	_, err := lossFor(c.Loss, task)
+	return err
+}
+
 func validateOptimizer(name string, lr float64, r int, ck *check.Checker) {
 	ck.OneOf("optimizer", r, name, Optimizers().Names())
 	ck.Positive("lr", r, lr)

@@ -441,6 +441,7 @@ func TestValidate(t *testing.T) {
 		{"name with a slash", func(c *Config) { c.Name = "a/b" }, "name", -1, []string{`name = "a/b"`, "path separators"}},
 		{"name with a backslash", func(c *Config) { c.Name = `a\b` }, "name", -1, []string{`name = "a\\b"`}},
 		{"name dot-dot", func(c *Config) { c.Name = ".." }, "name", -1, []string{`name = ".."`}},
+		{"loss of another task", func(c *Config) { c.Loss = "mse" }, "", -1, []string{`loss "mse"`, "binary task", `"logistic" or auto`}},
 		{"one modality", func(c *Config) { c.Alpha, c.Mu = FloatList{1}, FloatList{0.3} }, "", -1,
 			[]string{"1 modality", "want at least 2"}},
 		{"lists of different lengths", func(c *Config) { c.Alpha, c.Mu = FloatList{1, 0.4, 0.3}, FloatList{0.1, 0.2} }, "", -1,

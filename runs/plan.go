@@ -97,6 +97,9 @@ func (p *Plan) resolve() error {
 	if err := p.Model.Validate(); err != nil {
 		return err
 	}
+	if err := p.Model.FitsTask(src.task()); err != nil {
+		return err
+	}
 
 	for _, m := range c.Methods {
 		ck.OneOf("methods", -1, m, graph.Methods().Names())

@@ -19,6 +19,8 @@ type source interface {
 	// modalities is the number of modalities K, and what decides it, for
 	// messages: "alpha = 1,0.45", "those of data=dir (K=3)".
 	modalities() (k int, from string)
+	// task is the task of the data, which the loss must fit.
+	task() dataset.Task
 	// validate checks the configuration keys the source reads.
 	validate() error
 	// trainSize is the number of training samples of each seed's dataset,

@@ -37,6 +37,8 @@ func (s *fashionSource) dir() string {
 
 func (s *fashionSource) modalities() (int, string) { return 2, "the two views of fashion2view" }
 
+func (s *fashionSource) task() dataset.Task { return dataset.Multiclass }
+
 func (s *fashionSource) twoView() dataset.TwoView {
 	c := s.cfg
 	t := dataset.TwoView{NTrain: c.NTrain, NVal: c.NVal, NTest: c.NTest}

@@ -43,6 +43,8 @@ func (s *npySource) modalities() (int, string) {
 	return len(s.manifest.Modalities), "those of " + s.describe()
 }
 
+func (s *npySource) task() dataset.Task { return s.manifest.Task }
+
 func (s *npySource) validate() error {
 	if s.manifest.Splits.Val == nil && len(s.cfg.Split) != 2 {
 		return &check.FieldError{Field: "split", Index: -1, Value: s.cfg.Split, Want: "two fractions val,test, e.g. 0.15,0.15"}

@@ -43,6 +43,8 @@ func (s *syntheticSource) lists() []perModality {
 
 func (s *syntheticSource) modalities() (int, string) { return s.k, s.from }
 
+func (s *syntheticSource) task() dataset.Task { return dataset.Binary }
+
 // validate checks the lists' lengths, then the distribution they make.
 func (s *syntheticSource) validate() error {
 	if err := checkLengths(s.lists(), s.k, s.from); err != nil {

@@ -204,6 +204,10 @@ func TestSources(t *testing.T) {
 		{"synthetic mu", func(c *Config) { c.Mu = FloatList{1.5} }, "mu", ""},
 		{"fashion2view degradation", func(c *Config) { *c = fashionConfig(t, images); c.ViewDeg = StringList{"blur"} }, "view-degradation", ""},
 		{"fashion2view lists", func(c *Config) { *c = fashionConfig(t, images); c.Mu = FloatList{0.1, 0.1, 0.1} }, "", "(the two views of fashion2view)"},
+		// Each source says its task, which the loss must fit.
+		{"synthetic is binary", func(c *Config) { c.Loss = "softmax" }, "", `loss "softmax" does not fit a binary task`},
+		{"npy says its task", func(c *Config) { c.Data, c.Loss = full, "mse" }, "", `loss "mse" does not fit a binary task`},
+		{"fashion2view is multiclass", func(c *Config) { *c = fashionConfig(t, images); c.Loss = "logistic" }, "", `loss "logistic" does not fit a multiclass task`},
 	}
 	for _, c := range bad {
 		cfg := Default()
