@@ -163,17 +163,28 @@ func TestTrueClassProbabilityMatchesTheLoss(t *testing.T) {
 	}
 }
 
-// What each method needs, as its entry declares it: teachers for umt alone,
-// each encoder's own scores for every method but naive.
+// What each method needs, as its entry declares it: the uni-modal
+// teachers' scores, each encoder's own scores.
 func TestMethodNeeds(t *testing.T) {
 	t.Parallel()
+	needs := map[string]struct{ teachers, scores bool }{
+		"naive":       {false, false},
+		"ume":         {false, true},
+		"umt":         {true, true},
+		"ogm-ge":      {false, true},
+		"alternating": {false, true},
+		"gblend":      {false, true},
+	}
 	for _, name := range Methods().Names() {
-		obj := MethodConfig{Name: name}.Objective()
-		if obj.NeedsTeachers() != (name == "umt") {
-			t.Errorf("%s: needs teachers %v", name, obj.NeedsTeachers())
+		want, ok := needs[name]
+		if !ok {
+			t.Errorf("method %s: say here what it needs", name)
+			continue
 		}
-		if obj.NeedsEncoderScores() != (name != "naive") {
-			t.Errorf("%s: needs each encoder's scores %v", name, obj.NeedsEncoderScores())
+		obj := MethodConfig{Name: name}.Objective()
+		if obj.NeedsTeachers() != want.teachers || obj.NeedsEncoderScores() != want.scores {
+			t.Errorf("%s: needs teachers %v, each encoder's scores %v; want %v, %v", name,
+				obj.NeedsTeachers(), obj.NeedsEncoderScores(), want.teachers, want.scores)
 		}
 		if m := methods[name].build(SettingValues{"gblend-every": 1}, []int{0, 1}); m == nil {
 			t.Errorf("%s: build returned nil", name)
