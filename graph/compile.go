@@ -45,9 +45,13 @@ func (p *program) read(node *G.Node, into *G.Value) {
 
 // programSpec says what to compile.
 type programSpec struct {
-	n            int
-	inputs       [][]float64 // per encoder: data to alias (float64) or copy, nil to allocate
-	labels       []float64   // nil for an evaluation program
+	n      int
+	inputs [][]float64 // per encoder: data to alias (float64) or copy, nil to allocate
+	// bound, when set, holds per encoder the input tensor to read in place,
+	// of the network's dtype (views of a split's chunks); it takes the
+	// place of inputs.
+	bound        []*tensor.Dense
+	labels       []float64 // nil for an evaluation program
 	classes      int
 	train        bool // add the loss and its gradients
 	readPre      bool // read the encoders' pre-activations
@@ -69,14 +73,22 @@ func compile(net *Network, spec programSpec) (*program, error) {
 	usesHeads := net.usesHeads()
 	for i, enc := range net.Encoders {
 		shape := enc.InputShape(spec.n)
-		data := spec.inputs[i]
-		if data == nil {
-			data = make([]float64, shape.TotalSize())
+		var in *tensor.Dense
+		if spec.bound != nil {
+			in = spec.bound[i]
+			if !in.Shape().Eq(shape) || in.Dtype() != dtype {
+				return nil, fmt.Errorf("encoder %d: input tensor of shape %v and dtype %v, want %v and %v", i, in.Shape(), in.Dtype(), shape, dtype)
+			}
+		} else {
+			data := spec.inputs[i]
+			if data == nil {
+				data = make([]float64, shape.TotalSize())
+			}
+			if len(data) != shape.TotalSize() {
+				return nil, fmt.Errorf("encoder %d: input holds %d values, want %v", i, len(data), shape)
+			}
+			in = newDense(dtype, shape, data)
 		}
-		if len(data) != shape.TotalSize() {
-			return nil, fmt.Errorf("encoder %d: input holds %d values, want %v", i, len(data), shape)
-		}
-		in := newDense(dtype, shape, data)
 		p.inputs = append(p.inputs, in)
 		name := fmt.Sprintf("m%d", net.Modalities[i])
 		x := G.NewTensor(g, dtype, len(shape), G.WithShape(shape...), G.WithValue(in), G.WithName(name+".x"))

@@ -13,7 +13,7 @@ import (
 // evalChunkRows bounds the rows (patches, for a patch encoder) an evaluation
 // runs at once, so that its memory does not grow with the splits: a patch
 // encoder keeps its pre-activations, (rows, H), for one chunk only.
-const evalChunkRows = 2048
+const evalChunkRows = 1024
 
 // evaluator runs a network over the train, validation and test splits in
 // chunks of samples and gathers what each split's chunks computed. Splits
@@ -60,16 +60,7 @@ func newEvaluator(net *Network, ds *dataset.Dataset) (*evaluator, error) {
 		// overlaps the one before by fewer samples than there are chunks.
 		chunks := (n + limit - 1) / limit
 		chunk := (n + chunks - 1) / chunks
-		if programs[chunk] == nil {
-			spec := programSpec{n: chunk, classes: ds.Classes, inputs: make([][]float64, k),
-				readEncs: true, readPre: true, readContrib: true}
-			p, err := compile(net, spec)
-			if err != nil {
-				return nil, err
-			}
-			programs[chunk] = p
-		}
-		so := &splitOutputs{name: ns.Name, split: ns.Split, prog: programs[chunk], chunk: chunk,
+		so := &splitOutputs{name: ns.Name, split: ns.Split, chunk: chunk,
 			scores: make([]float64, n*e.outputs), encoder: make([][]float64, k), contrib: make([][]float64, k),
 			memo: make([]float64, k)}
 		if net.usesHeads() {
@@ -92,6 +83,18 @@ func newEvaluator(net *Network, ds *dataset.Dataset) (*evaluator, error) {
 			}
 			so.inputs = append(so.inputs, views)
 		}
+		if programs[chunk] == nil {
+			// The program reads the chunks in place: it is compiled on the
+			// first and bound to each in turn.
+			spec := programSpec{n: chunk, classes: ds.Classes, bound: so.inputs[0],
+				readEncs: true, readPre: true, readContrib: true}
+			p, err := compile(net, spec)
+			if err != nil {
+				return nil, err
+			}
+			programs[chunk] = p
+		}
+		so.prog = programs[chunk]
 		e.splits = append(e.splits, so)
 	}
 	return e, nil

@@ -117,10 +117,11 @@ func TestMachineDoesNotReuseAccumulatingOps(t *testing.T) {
 // computes.
 func TestEvaluatorMatchesWholeSplits(t *testing.T) {
 	t.Parallel()
-	// 151 training samples of 20 patches: chunks of at most 2048/20 = 102
-	// samples, so the training split runs in two chunks of 76 samples that
-	// overlap by one.
-	syn := dataset.Synthetic{NTrain: 151, NVal: 7, NTest: 30}
+	// Samples of 20 patches run in chunks of at most limit samples: a
+	// training split of 2 limit - 1 samples runs in two chunks of limit
+	// samples that overlap by one.
+	limit := evalChunkRows / 20
+	syn := dataset.Synthetic{NTrain: 2*limit - 1, NVal: 7, NTest: 30}
 	for r := 0; r < 2; r++ {
 		syn.Modalities = append(syn.Modalities, dataset.SyntheticModality{Patches: 20, Dim: 6, Alpha: 1, Mu: 0.2, SigmaP: 0.5})
 	}

@@ -95,6 +95,10 @@ type PatchEncoder struct {
 	// W holds the neurons as rows, head by head: W[c*m+j, :] = w_{c,j},
 	// with head 0 the class +1 and head 1 the class -1 in the binary case.
 	W *tensor.Dense // (Heads*m, d)
+
+	// scratch is the working memory every graph of the encoder shares:
+	// they run one at a time, as one goroutine trains a network.
+	scratch *patchScratches
 }
 
 // NewPatchEncoder makes the encoder of outputs scores per sample: one score

@@ -43,31 +43,49 @@ type patchGradOp struct{ patchOp }
 // it must not take the patchOp's UsePreallocDo.)
 type preActivationsOp struct{ enc patchOp }
 
-// patchState is the memory of one patch op, per dtype.
+// patchState is the memory of one patch op, per dtype: its own z, and the
+// scratch it shares with every patch op of its encoder.
 type patchState struct {
 	f64 patchBuffers[float64]
 	f32 patchBuffers[float32]
 }
 
-// patchBuffers are z, the scratch of one block of rows, and the products'
-// workspace.
+// patchBuffers are z and the scratch of one dtype.
 type patchBuffers[T kernel.Float] struct {
 	z     []T
 	zView *tensor.Dense // z as a tensor, for preActivationsOp
+	*patchScratch[T]
+}
+
+// patchScratch is the memory an op needs only while it runs: one block of
+// rows and the products' workspace. The graphs of one encoder (training,
+// evaluation, probes) run one at a time, so their ops share one.
+type patchScratch[T kernel.Float] struct {
 	block []T
 	ws    kernel.Workspace[T]
 }
 
+// patchScratches holds an encoder's scratch per dtype.
+type patchScratches struct {
+	f64 patchScratch[float64]
+	f32 patchScratch[float32]
+}
+
 // patchBlockRows is about the number of rows of a block: its z and scratch,
-// 2 × 512 × H values, stay in a core's L2 cache for H up to 60 or so.
-const patchBlockRows = 512
+// 2 × 256 × H values, stay in a core's L2 cache.
+const patchBlockRows = 256
 
 // patchScores adds the class scores of the encoder with neurons w (H, d) on
 // the patches x (n*P, d) to x's graph, and the node of its pre-activations z,
 // which a graph computes only when something reads it.
 func patchScores(x, w *G.Node, e *PatchEncoder) (scores, pre *G.Node, err error) {
+	if e.scratch == nil {
+		e.scratch = new(patchScratches)
+	}
+	state := &patchState{f64: patchBuffers[float64]{patchScratch: &e.scratch.f64},
+		f32: patchBuffers[float32]{patchScratch: &e.scratch.f32}}
 	op := patchOp{patches: e.Patches, heads: e.Heads, neurons: e.Neurons, paired: e.Paired,
-		q: e.Q, rho: e.Rho, state: new(patchState)}
+		q: e.Q, rho: e.Rho, state: state}
 	if scores, err = G.ApplyOp(op, x, w); err != nil {
 		return nil, nil, err
 	}

@@ -25,7 +25,7 @@ func benchProducts[T Float](b *testing.B, dtype string) {
 		x, w := randomSlice[T](src, s.rows*s.d), randomSlice[T](src, s.h*s.d)
 		z, dw := make([]T, s.rows*s.h), make([]T, s.h*s.d)
 		flops := float64(2 * s.rows * s.h * s.d)
-		for name, tile := range map[string]tileFunc[T]{"asm": tileAsm[T], "go": tileGo[T]} {
+		for name, tile := range map[string]tilesFunc[T]{"asm": tilesAsm[T], "go": tilesGo[T]} {
 			var ws Workspace[T]
 			b.Run(fmt.Sprintf("NT/%s/%s/%s", s.name, dtype, name), func(b *testing.B) {
 				b.ReportAllocs()

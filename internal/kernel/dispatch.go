@@ -1,11 +1,11 @@
 package kernel
 
-// tileKernel computes one tile with the assembly micro-kernel when the CPU
-// has one, with tileGo otherwise.
-func tileKernel[T Float](w, k int, a []T, rsA, csA int, b []T, ldb int, c []T, ldc int, accumulate bool) {
+// tilesKernel computes a column of tiles with the assembly micro-kernel when
+// the CPU has one, with tilesGo otherwise.
+func tilesKernel[T Float](tiles, w, k int, a []T, rsA, csA, aStep int, b []T, ldb int, c []T, ldc, cStep int, accumulate bool) {
 	if hasFMA {
-		tileAsm(w, k, a, rsA, csA, b, ldb, c, ldc, accumulate)
+		tilesAsm(tiles, w, k, a, rsA, csA, aStep, b, ldb, c, ldc, cStep, accumulate)
 		return
 	}
-	tileGo(w, k, a, rsA, csA, b, ldb, c, ldc, accumulate)
+	tilesGo(tiles, w, k, a, rsA, csA, aStep, b, ldb, c, ldc, cStep, accumulate)
 }

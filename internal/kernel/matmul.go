@@ -69,8 +69,8 @@ func MulNT[T Float](m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int,
 	ws.MulPackedNT(m, a, lda, c, ldc)
 }
 
-// tileFunc is a micro-kernel: tileGo or tileAsm.
-type tileFunc[T Float] func(w, k int, a []T, rsA, csA int, b []T, ldb int, c []T, ldc int, accumulate bool)
+// tilesFunc is a micro-kernel over a column of tiles: tilesGo or tilesAsm.
+type tilesFunc[T Float] func(tiles, w, k int, a []T, rsA, csA, aStep int, b []T, ldb int, c []T, ldc, cStep int, accumulate bool)
 
 // PackNT keeps b (n×k, leading dimension ldb) in the workspace for the
 // products MulPackedNT computes with it, so that a caller multiplying many
@@ -78,6 +78,17 @@ type tileFunc[T Float] func(w, k int, a []T, rsA, csA int, b []T, ldb int, c []T
 // (k × width), so that a tile reads its row l of b as one contiguous run:
 // packed[p0 + l*width + jj] = b[j0+jj, l], zero beyond column n.
 func (ws *Workspace[T]) PackNT(n, k int, b []T, ldb int) {
+	ws.pack(n, k, b, ldb, 1)
+}
+
+// PackNN is PackNT for bᵀ given as b (k×n, leading dimension ldb): the
+// products MulPackedNT then computes are c = a b.
+func (ws *Workspace[T]) PackNN(n, k int, b []T, ldb int) {
+	ws.pack(n, k, b, 1, ldb)
+}
+
+// pack packs the n×k matrix whose entry (j, l) is b[j*sj + l*sl].
+func (ws *Workspace[T]) pack(n, k int, b []T, sj, sl int) {
 	lane := lanes[T]()
 	ws.n, ws.k = n, k
 	total := 0
@@ -89,16 +100,14 @@ func (ws *Workspace[T]) PackNT(n, k int, b []T, ldb int) {
 	for j := 0; j < n; {
 		w := panelWidth(j, n, lane)
 		p := ws.packed[off : off+w*k]
-		for jj := 0; jj < w; jj++ {
-			if j+jj >= n {
-				for l := 0; l < k; l++ {
-					p[l*w+jj] = 0
+		for l := 0; l < k; l++ {
+			row := p[l*w : (l+1)*w]
+			for jj := range row {
+				if j+jj < n {
+					row[jj] = b[(j+jj)*sj+l*sl]
+				} else {
+					row[jj] = 0
 				}
-				continue
-			}
-			row := b[(j+jj)*ldb : (j+jj)*ldb+k]
-			for l, v := range row {
-				p[l*w+jj] = v
 			}
 		}
 		off += w * k
@@ -109,10 +118,10 @@ func (ws *Workspace[T]) PackNT(n, k int, b []T, ldb int) {
 // MulPackedNT sets c = a bᵀ for the b of the last PackNT, (n×k), and
 // row-major a (m×k) and c (m×n) with leading dimensions lda and ldc.
 func (ws *Workspace[T]) MulPackedNT(m int, a []T, lda int, c []T, ldc int) {
-	ws.mulPackedNT(tileKernel[T], m, a, lda, c, ldc)
+	ws.mulPackedNT(tilesKernel[T], m, a, lda, c, ldc)
 }
 
-func (ws *Workspace[T]) mulPackedNT(tile tileFunc[T], m int, a []T, lda int, c []T, ldc int) {
+func (ws *Workspace[T]) mulPackedNT(tiles tilesFunc[T], m int, a []T, lda int, c []T, ldc int) {
 	n, k, lane := ws.n, ws.k, lanes[T]()
 	if m == 0 || n == 0 {
 		return
@@ -123,36 +132,41 @@ func (ws *Workspace[T]) mulPackedNT(tile tileFunc[T], m int, a []T, lda int, c [
 		}
 		return
 	}
+	full := m / tileRows // row tiles inside a
 	ws.aTail = grow(ws.aTail, tileRows*kc)
 	for l0 := 0; l0 < k; l0 += kc {
 		kk := min(kc, k-l0)
 		accumulate := l0 > 0
-		for i := 0; i < m; i += tileRows {
-			// a's tile rows: in place, or copied with zero rows past m.
-			at, rs := a[i*lda+l0:], lda
-			if i+tileRows > m {
-				at, rs = ws.aTail, kk
-				for r := 0; r < tileRows; r++ {
-					dst := at[r*kk : (r+1)*kk]
-					if i+r < m {
-						copy(dst, a[(i+r)*lda+l0:(i+r)*lda+l0+kk])
-					} else {
-						clear(dst)
-					}
-				}
-			}
-			off := 0
-			for j := 0; j < n; {
-				w := panelWidth(j, n, lane)
-				bt := ws.packed[off+l0*w:]
-				if i+tileRows <= m && j+w <= n {
-					tile(w, kk, at, rs, 1, bt, w, c[i*ldc+j:], ldc, accumulate)
+		// a's last, partial row tile, copied with zero rows past m.
+		if full*tileRows < m {
+			for r := 0; r < tileRows; r++ {
+				dst, i := ws.aTail[r*kk:(r+1)*kk], full*tileRows+r
+				if i < m {
+					copy(dst, a[i*lda+l0:i*lda+l0+kk])
 				} else {
-					ws.spill(tile, w, kk, at, rs, 1, bt, w, c, i, j, m, n, ldc, accumulate)
+					clear(dst)
 				}
-				off += w * k
-				j += w
 			}
+		}
+		off := 0
+		for j := 0; j < n; {
+			w := panelWidth(j, n, lane)
+			bt := ws.packed[off+l0*w:]
+			switch {
+			case j+w > n:
+				for i := 0; i < full*tileRows; i += tileRows {
+					ws.spill(tiles, w, kk, a[i*lda+l0:], lda, 1, bt, w, c, i, j, m, n, ldc, accumulate)
+				}
+			case full > 0:
+				// Every full row tile of this panel in one call: a and c move
+				// down by 4 rows from tile to tile.
+				tiles(full, w, kk, a[l0:], lda, 1, tileRows*lda, bt, w, c[j:], ldc, tileRows*ldc, accumulate)
+			}
+			if full*tileRows < m {
+				ws.spill(tiles, w, kk, ws.aTail, kk, 1, bt, w, c, full*tileRows, j, m, n, ldc, accumulate)
+			}
+			off += w * k
+			j += w
 		}
 	}
 }
@@ -162,10 +176,10 @@ func (ws *Workspace[T]) mulPackedNT(tile tileFunc[T], m int, a []T, lda int, c [
 // c[i,j] (+)= sum_l a[l,i] b[l,j]. Adding lets a caller sum the product over
 // row blocks of a and b it computes one at a time.
 func MulTN[T Float](m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int, add bool, ws *Workspace[T]) {
-	mulTN(tileKernel[T], m, n, k, a, lda, b, ldb, c, ldc, add, ws)
+	mulTN(tilesKernel[T], m, n, k, a, lda, b, ldb, c, ldc, add, ws)
 }
 
-func mulTN[T Float](tile tileFunc[T], m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int, add bool, ws *Workspace[T]) {
+func mulTN[T Float](tiles tilesFunc[T], m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int, add bool, ws *Workspace[T]) {
 	if m == 0 || n == 0 {
 		return
 	}
@@ -178,11 +192,23 @@ func mulTN[T Float](tile tileFunc[T], m, n, k int, a []T, lda int, b []T, ldb in
 		return
 	}
 	lane := lanes[T]()
+	full := m / tileRows // row tiles of c, from whole columns of a
 	ws.aTail = grow(ws.aTail, kc*tileRows)
 	ws.bTail = grow(ws.bTail, kc*tileVectors*lane)
 	for l0 := 0; l0 < k; l0 += kc {
 		kk := min(kc, k-l0)
 		accumulate := add || l0 > 0
+		// a's last, partial column tile, rows l0.., copied with zero
+		// columns past m: read down its columns, row stride 1, column
+		// stride 4.
+		if full*tileRows < m {
+			for l := 0; l < kk; l++ {
+				dst := ws.aTail[l*tileRows : (l+1)*tileRows]
+				src := a[(l0+l)*lda+full*tileRows : (l0+l)*lda+m]
+				copy(dst, src)
+				clear(dst[len(src):])
+			}
+		}
 		for j := 0; j < n; {
 			w := panelWidth(j, n, lane)
 			// b's panel: rows l0.. of columns j..j+w, in place or copied
@@ -197,25 +223,20 @@ func mulTN[T Float](tile tileFunc[T], m, n, k int, a []T, lda int, b []T, ldb in
 					clear(dst[len(src):])
 				}
 			}
-			for i := 0; i < m; i += tileRows {
-				// a's tile: columns i..i+4 of rows l0.., read down the
-				// columns (row stride 1, column stride lda), or copied with
-				// zero columns past m.
-				at, rs, cs := a[l0*lda+i:], 1, lda
-				if i+tileRows > m {
-					at, rs, cs = ws.aTail, 1, tileRows
-					for l := 0; l < kk; l++ {
-						dst := at[l*tileRows : (l+1)*tileRows]
-						src := a[(l0+l)*lda+i : (l0+l)*lda+m]
-						copy(dst, src)
-						clear(dst[len(src):])
-					}
+			// a's tiles are columns i..i+4 of rows l0.., read down the
+			// columns (row stride 1, column stride lda).
+			switch {
+			case j+w > n:
+				for i := 0; i < full*tileRows; i += tileRows {
+					ws.spill(tiles, w, kk, a[l0*lda+i:], 1, lda, bt, ldbt, c, i, j, m, n, ldc, accumulate)
 				}
-				if i+tileRows <= m && j+w <= n {
-					tile(w, kk, at, rs, cs, bt, ldbt, c[i*ldc+j:], ldc, accumulate)
-				} else {
-					ws.spill(tile, w, kk, at, rs, cs, bt, ldbt, c, i, j, m, n, ldc, accumulate)
-				}
+			case full > 0:
+				// Every full tile in one call: a moves right by 4 columns
+				// and c down by 4 rows from tile to tile.
+				tiles(full, w, kk, a[l0*lda:], 1, lda, tileRows, bt, ldbt, c[j:], ldc, tileRows*ldc, accumulate)
+			}
+			if full*tileRows < m {
+				ws.spill(tiles, w, kk, ws.aTail, 1, tileRows, bt, ldbt, c, full*tileRows, j, m, n, ldc, accumulate)
 			}
 			j += w
 		}
@@ -224,7 +245,7 @@ func mulTN[T Float](tile tileFunc[T], m, n, k int, a []T, lda int, b []T, ldb in
 
 // spill computes a tile that overhangs c's last rows or columns in the
 // workspace's spare tile and copies the part inside c.
-func (ws *Workspace[T]) spill(tile tileFunc[T], w, k int, a []T, rsA, csA int, b []T, ldb int, c []T, i, j, m, n, ldc int, accumulate bool) {
+func (ws *Workspace[T]) spill(tiles tilesFunc[T], w, k int, a []T, rsA, csA int, b []T, ldb int, c []T, i, j, m, n, ldc int, accumulate bool) {
 	t := ws.tile[:tileRows*w]
 	rows, cols := min(tileRows, m-i), min(w, n-j)
 	if accumulate {
@@ -233,18 +254,27 @@ func (ws *Workspace[T]) spill(tile tileFunc[T], w, k int, a []T, rsA, csA int, b
 			copy(t[r*w:r*w+cols], c[(i+r)*ldc+j:])
 		}
 	}
-	tile(w, k, a, rsA, csA, b, ldb, t, w, accumulate)
+	tiles(1, w, k, a, rsA, csA, 0, b, ldb, t, w, 0, accumulate)
 	for r := 0; r < rows; r++ {
 		copy(c[(i+r)*ldc+j:(i+r)*ldc+j+cols], t[r*w:r*w+cols])
 	}
 }
 
-// tileGo is the pure-Go micro-kernel: for r < 4 and col < w,
+// tilesGo is the pure-Go micro-kernel: for each of tiles tiles, r < 4 and
+// col < w,
 //
 //	c[r*ldc+col] = (c[r*ldc+col] if accumulate) + sum_{l<k} a[r*rsA+l*csA] b[l*ldb+col]
 //
-// summed from l = 0 up, as the assembly kernel does. It works on 4 × 4
-// blocks of the tile, whose sums the compiler keeps in registers.
+// with a moved on by aStep and c by cStep from tile to tile, summed from
+// l = 0 up as the assembly kernel does.
+func tilesGo[T Float](tiles, w, k int, a []T, rsA, csA, aStep int, b []T, ldb int, c []T, ldc, cStep int, accumulate bool) {
+	for t := 0; t < tiles; t++ {
+		tileGo(w, k, a[t*aStep:], rsA, csA, b, ldb, c[t*cStep:], ldc, accumulate)
+	}
+}
+
+// tileGo computes one tile of tilesGo, in 4 × 4 blocks whose sums the
+// compiler keeps in registers.
 func tileGo[T Float](w, k int, a []T, rsA, csA int, b []T, ldb int, c []T, ldc int, accumulate bool) {
 	for j := 0; j < w; j += 4 {
 		var s00, s01, s02, s03, s10, s11, s12, s13, s20, s21, s22, s23, s30, s31, s32, s33 T

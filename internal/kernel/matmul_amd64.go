@@ -8,39 +8,41 @@ import "unsafe"
 // tile width in vectors; strides are in bytes.
 //
 //go:noescape
-func kernF64x3(k int, a unsafe.Pointer, rsA, csA int, b unsafe.Pointer, ldb int, c unsafe.Pointer, ldc int, acc int)
+func kernF64x3(tiles, k int, a unsafe.Pointer, rsA, csA, aStep int, b unsafe.Pointer, ldb int, c unsafe.Pointer, ldc, cStep, acc int)
 
 //go:noescape
-func kernF64x2(k int, a unsafe.Pointer, rsA, csA int, b unsafe.Pointer, ldb int, c unsafe.Pointer, ldc int, acc int)
+func kernF64x2(tiles, k int, a unsafe.Pointer, rsA, csA, aStep int, b unsafe.Pointer, ldb int, c unsafe.Pointer, ldc, cStep, acc int)
 
 //go:noescape
-func kernF64x1(k int, a unsafe.Pointer, rsA, csA int, b unsafe.Pointer, ldb int, c unsafe.Pointer, ldc int, acc int)
+func kernF64x1(tiles, k int, a unsafe.Pointer, rsA, csA, aStep int, b unsafe.Pointer, ldb int, c unsafe.Pointer, ldc, cStep, acc int)
 
 //go:noescape
-func kernF32x3(k int, a unsafe.Pointer, rsA, csA int, b unsafe.Pointer, ldb int, c unsafe.Pointer, ldc int, acc int)
+func kernF32x3(tiles, k int, a unsafe.Pointer, rsA, csA, aStep int, b unsafe.Pointer, ldb int, c unsafe.Pointer, ldc, cStep, acc int)
 
 //go:noescape
-func kernF32x2(k int, a unsafe.Pointer, rsA, csA int, b unsafe.Pointer, ldb int, c unsafe.Pointer, ldc int, acc int)
+func kernF32x2(tiles, k int, a unsafe.Pointer, rsA, csA, aStep int, b unsafe.Pointer, ldb int, c unsafe.Pointer, ldc, cStep, acc int)
 
 //go:noescape
-func kernF32x1(k int, a unsafe.Pointer, rsA, csA int, b unsafe.Pointer, ldb int, c unsafe.Pointer, ldc int, acc int)
+func kernF32x1(tiles, k int, a unsafe.Pointer, rsA, csA, aStep int, b unsafe.Pointer, ldb int, c unsafe.Pointer, ldc, cStep, acc int)
 
-var asmKernels = [2][tileVectors + 1]func(k int, a unsafe.Pointer, rsA, csA int, b unsafe.Pointer, ldb int, c unsafe.Pointer, ldc int, acc int){
+var asmKernels = [2][tileVectors + 1]func(tiles, k int, a unsafe.Pointer, rsA, csA, aStep int, b unsafe.Pointer, ldb int, c unsafe.Pointer, ldc, cStep, acc int){
 	{nil, kernF32x1, kernF32x2, kernF32x3},
 	{nil, kernF64x1, kernF64x2, kernF64x3},
 }
 
-// tileAsm runs the assembly micro-kernel of width w (in elements) after
-// checking that the tile lies inside a, b and c: the assembly does not.
-func tileAsm[T Float](w, k int, a []T, rsA, csA int, b []T, ldb int, c []T, ldc int, accumulate bool) {
-	_ = a[(tileRows-1)*rsA+(k-1)*csA]
+// tilesAsm runs the assembly micro-kernel of width w (in elements) over
+// tiles tiles, after checking that they lie inside a, b and c: the assembly
+// does not.
+func tilesAsm[T Float](tiles, w, k int, a []T, rsA, csA, aStep int, b []T, ldb int, c []T, ldc, cStep int, accumulate bool) {
+	last := tiles - 1
+	_ = a[last*aStep+(tileRows-1)*rsA+(k-1)*csA]
 	_ = b[(k-1)*ldb+w-1]
-	_ = c[(tileRows-1)*ldc+w-1]
+	_ = c[last*cStep+(tileRows-1)*ldc+w-1]
 	size := int(unsafe.Sizeof(a[0]))
 	acc := 0
 	if accumulate {
 		acc = 1
 	}
-	asmKernels[size/8][w*size/vectorBytes](k, unsafe.Pointer(&a[0]), rsA*size, csA*size,
-		unsafe.Pointer(&b[0]), ldb*size, unsafe.Pointer(&c[0]), ldc*size, acc)
+	asmKernels[size/8][w*size/vectorBytes](tiles, k, unsafe.Pointer(&a[0]), rsA*size, csA*size, aStep*size,
+		unsafe.Pointer(&b[0]), ldb*size, unsafe.Pointer(&c[0]), ldc*size, cStep*size, acc)
 }

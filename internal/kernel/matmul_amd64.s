@@ -2,31 +2,36 @@
 
 #include "textflag.h"
 
-// Micro-kernels of tileKernel for CPUs with AVX2 and FMA: a tile of 4 rows and
-// 1 to 3 vectors of columns (4 to 12 float64, 8 to 24 float32) of
+// Micro-kernels of tilesKernel for CPUs with AVX2 and FMA: tiles of 4 rows
+// and 1 to 3 vectors of columns (4 to 12 float64, 8 to 24 float32) of
 //
 //	c[r, col] = (c[r, col] if acc) + sum_{l<k} a[r, l] b[l, col]
 //
 // with a read through byte strides rsA (next row) and csA (next l), so that
 // one kernel serves a = X (rows of patches) and a = Gᵀ (columns of the
-// gradient), b through its row stride ldb and c through ldc. The tile's sums
+// gradient), b through its row stride ldb and c through ldc. A tile's sums
 // stay in Y0-Y11 for the whole run over l; Y12-Y14 hold row l of b and Y15
-// the broadcast a[r, l]. Each function is
+// the broadcast a[r, l]. One call computes a column of tiles that share b:
+// after each tile, a moves on by aStep bytes and c by cStep. Each function is
 //
-//	func kern<T>x<V>(k int, a unsafe.Pointer, rsA, csA int, b unsafe.Pointer, ldb int, c unsafe.Pointer, ldc int, acc int)
+//	func kern<T>x<V>(tiles, k int, a unsafe.Pointer, rsA, csA, aStep int, b unsafe.Pointer, ldb int, c unsafe.Pointer, ldc, cStep, acc int)
 
 #define LOADARGS \
-	MOVQ k+0(FP), CX; \
-	MOVQ a+8(FP), SI; \
-	MOVQ rsA+16(FP), R8; \
-	MOVQ csA+24(FP), R10; \
-	MOVQ b+32(FP), DI; \
-	MOVQ ldb+40(FP), R11; \
-	MOVQ c+48(FP), DX; \
-	MOVQ ldc+56(FP), R12; \
-	MOVQ acc+64(FP), AX; \
+	MOVQ a+16(FP), BX; \
+	MOVQ rsA+24(FP), R8; \
+	MOVQ csA+32(FP), R10; \
+	MOVQ ldb+56(FP), R11; \
+	MOVQ c+64(FP), DX; \
+	MOVQ ldc+72(FP), R12; \
+	MOVQ acc+88(FP), AX; \
 	LEAQ (R8)(R8*2), R9; \
 	LEAQ (R12)(R12*2), R13
+
+// TILE starts a tile: its a (kept in BX for the next tile), b and count of l.
+#define TILE \
+	MOVQ BX, SI; \
+	MOVQ b+48(FP), DI; \
+	MOVQ k+8(FP), CX
 
 #define ZERO12 \
 	VXORPD Y0, Y0, Y0; VXORPD Y1, Y1, Y1; VXORPD Y2, Y2, Y2; VXORPD Y3, Y3, Y3; \
@@ -90,10 +95,12 @@
 #define STORE1(MOVU) \
 	MOVU Y0, (DX); MOVU Y3, (DX)(R12*1); MOVU Y6, (DX)(R12*2); MOVU Y9, (DX)(R13*1)
 
-// KERNEL defines one function: its loop over l (k >= 1), two steps at a
-// time to halve the loop's overhead, then the store.
+// KERNEL defines one function: per tile, its loop over l (k >= 1), two
+// steps at a time to halve the loop's overhead, then the store.
 #define KERNEL(STEP, ADD, STORE, MOVU, BCAST, FMA, ADDV) \
 	LOADARGS; \
+tile: \
+	TILE; \
 	ZERO12; \
 	TESTQ $1, CX; \
 	JZ pairs; \
@@ -111,23 +118,27 @@ done: \
 	ADD(ADDV); \
 store: \
 	STORE(MOVU); \
+	ADDQ aStep+40(FP), BX; \
+	ADDQ cStep+80(FP), DX; \
+	DECQ tiles+0(FP); \
+	JNZ tile; \
 	VZEROUPPER; \
 	RET
 
-TEXT ·kernF64x3(SB), NOSPLIT, $0-72
+TEXT ·kernF64x3(SB), NOSPLIT, $0-96
 	KERNEL(STEP3, ADD3, STORE3, VMOVUPD, VBROADCASTSD, VFMADD231PD, VADDPD)
 
-TEXT ·kernF64x2(SB), NOSPLIT, $0-72
+TEXT ·kernF64x2(SB), NOSPLIT, $0-96
 	KERNEL(STEP2, ADD2, STORE2, VMOVUPD, VBROADCASTSD, VFMADD231PD, VADDPD)
 
-TEXT ·kernF64x1(SB), NOSPLIT, $0-72
+TEXT ·kernF64x1(SB), NOSPLIT, $0-96
 	KERNEL(STEP1, ADD1, STORE1, VMOVUPD, VBROADCASTSD, VFMADD231PD, VADDPD)
 
-TEXT ·kernF32x3(SB), NOSPLIT, $0-72
+TEXT ·kernF32x3(SB), NOSPLIT, $0-96
 	KERNEL(STEP3, ADD3, STORE3, VMOVUPS, VBROADCASTSS, VFMADD231PS, VADDPS)
 
-TEXT ·kernF32x2(SB), NOSPLIT, $0-72
+TEXT ·kernF32x2(SB), NOSPLIT, $0-96
 	KERNEL(STEP2, ADD2, STORE2, VMOVUPS, VBROADCASTSS, VFMADD231PS, VADDPS)
 
-TEXT ·kernF32x1(SB), NOSPLIT, $0-72
+TEXT ·kernF32x1(SB), NOSPLIT, $0-96
 	KERNEL(STEP1, ADD1, STORE1, VMOVUPS, VBROADCASTSS, VFMADD231PS, VADDPS)

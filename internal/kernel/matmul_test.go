@@ -86,7 +86,7 @@ func checkPadding[T Float](t *testing.T, what string, c, before []T, m, n, ldc i
 
 func testProducts[T Float](t *testing.T) {
 	src := rand.New(rand.NewPCG(1, 2))
-	kernels := map[string]tileFunc[T]{"go": tileGo[T], "asm": tileAsm[T]}
+	kernels := map[string]tilesFunc[T]{"go": tilesGo[T], "asm": tilesAsm[T]}
 	for _, s := range shapes {
 		for name, tile := range kernels {
 			t.Run(fmt.Sprintf("%s/m%d_n%d_k%d_pad%d", name, s.m, s.n, s.k, s.pad), func(t *testing.T) {
@@ -100,6 +100,19 @@ func testProducts[T Float](t *testing.T) {
 				ws.mulPackedNT(tile, s.m, a, lda, c, ldc)
 				checkClose(t, "MulNT", c, ldc, s.m, s.n, s.k, naiveNT(s.m, s.n, s.k, a, lda, b, ldb))
 				checkPadding(t, "MulNT", c, before, s.m, s.n, ldc)
+				// c = a b with a (m×k), b (k×n): bᵀ packed from b.
+				bt := make([]T, s.k*ldc)
+				for j := 0; j < s.n; j++ {
+					for l := 0; l < s.k; l++ {
+						bt[l*ldc+j] = b[j*ldb+l]
+					}
+				}
+				c = randomSlice[T](src, s.m*ldc)
+				before = append(before[:0], c...)
+				ws.PackNN(s.n, s.k, bt, ldc)
+				ws.mulPackedNT(tile, s.m, a, lda, c, ldc)
+				checkClose(t, "MulPackedNT after PackNN", c, ldc, s.m, s.n, s.k, naiveNT(s.m, s.n, s.k, a, lda, b, ldb))
+				checkPadding(t, "MulPackedNT after PackNN", c, before, s.m, s.n, ldc)
 				// c = aᵀ b with a (k×m), b (k×n)
 				lda, ldb = s.m+s.pad, s.n+s.pad
 				a, b = randomSlice[T](src, s.k*lda), randomSlice[T](src, s.k*ldb)

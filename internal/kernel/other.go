@@ -5,8 +5,8 @@ package kernel
 // Without the assembly kernels every tile runs in Go.
 const hasFMA = false
 
-func tileAsm[T Float](w, k int, a []T, rsA, csA int, b []T, ldb int, c []T, ldc int, accumulate bool) {
-	tileGo(w, k, a, rsA, csA, b, ldb, c, ldc, accumulate)
+func tilesAsm[T Float](tiles, w, k int, a []T, rsA, csA, aStep int, b []T, ldb int, c []T, ldc, cStep int, accumulate bool) {
+	tilesGo(tiles, w, k, a, rsA, csA, aStep, b, ldb, c, ldc, cStep, accumulate)
 }
 
 func sreluAsm[T Float](z, out []T, inv, r, scale T, q int) int { return 0 }
