@@ -10,6 +10,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/modcomp/modcomp/internal/atomicfile"
 )
 
 // Array is an n-dimensional array in NPY form: values in C (row-major) order.
@@ -914,38 +916,9 @@ func encodeValues(w io.Writer, descr string, data []float64) error {
 	return nil
 }
 
-// WriteNPYFile writes a to path through path+".tmp" and a rename, so that
-// path never holds a partly written array: either the old file, the complete
-// new one, or nothing.
+// WriteNPYFile writes a to path through a temporary file and a rename, so
+// that path never holds a partly written array: either the old file, the
+// complete new one, or nothing.
 func WriteNPYFile(path string, a *Array) error {
-	err := writeFileAtomic(path, func(w io.Writer) error { return WriteNPY(w, a) })
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	return nil
-}
-
-// writeFileAtomic writes path via a temporary file, synced before the rename
-// so that a crash cannot leave a renamed but empty file.
-func writeFileAtomic(path string, write func(io.Writer) error) error {
-	tmp := path + ".tmp"
-	f, err := os.Create(tmp)
-	if err != nil {
-		return err
-	}
-	err = write(f)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return nil
+	return atomicfile.Write(path, func(w io.Writer) error { return WriteNPY(w, a) })
 }

@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+
+	"github.com/modcomp/modcomp/internal/atomicfile"
 )
 
 // ManifestFile is the name of the manifest inside a dataset directory.
@@ -143,11 +145,7 @@ func save(dir string, ds *Dataset, source any) error {
 		return err
 	}
 	write := func(name string, a *Array) error {
-		err := writeFileAtomic(filepath.Join(dir, name), func(w io.Writer) error { return WriteNPY(w, a) })
-		if err != nil {
-			return fmt.Errorf("%s: %w", name, err)
-		}
-		return nil
+		return WriteNPYFile(filepath.Join(dir, name), a)
 	}
 	k := len(ds.Modalities)
 	for r, mod := range ds.Modalities {
@@ -213,13 +211,7 @@ func save(dir string, ds *Dataset, source any) error {
 		return err
 	}
 	b = append(b, '\n')
-	if err := writeFileAtomic(filepath.Join(dir, ManifestFile), func(w io.Writer) error {
-		_, err := w.Write(b)
-		return err
-	}); err != nil {
-		return fmt.Errorf("%s: %w", ManifestFile, err)
-	}
-	return nil
+	return atomicfile.WriteFile(filepath.Join(dir, ManifestFile), b)
 }
 
 // checkEmptyDir refuses a directory that holds anything, so that a dataset

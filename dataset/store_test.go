@@ -88,7 +88,7 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, e := range entries {
-				if strings.HasSuffix(e.Name(), ".tmp") {
+				if strings.Contains(e.Name(), ".tmp") {
 					t.Errorf("temporary file %s left behind", e.Name())
 				}
 			}

@@ -1,6 +1,9 @@
 package graph
 
 import (
+	"maps"
+	"slices"
+
 	G "gorgonia.org/gorgonia"
 )
 
@@ -15,4 +18,4 @@ var activations = map[string]func(x *G.Node, q, rho float64) (*G.Node, error){
 }
 
 // Activations lists the activation names a config may use.
-func Activations() []string { return sortedKeys(activations) }
+func Activations() []string { return slices.Sorted(maps.Keys(activations)) }

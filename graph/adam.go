@@ -15,6 +15,12 @@ type Adam struct {
 	m, v [][]float64 // first and second moments, one per parameter tensor
 }
 
+var adamOptimizer = optimizerKind{
+	help:  "Adam, full or mini-batches",
+	batch: anyBatch,
+	build: func(lr float64) Optimizer { return &Adam{LR: lr} },
+}
+
 const (
 	adamBeta1 = 0.9
 	adamBeta2 = 0.999

@@ -5,11 +5,11 @@ package graph
 // CVPR 2024): no encoder ever sees a gradient shaped by another modality.
 type alternating struct{ k int }
 
-func newAlternating(_ MethodConfig, modalities []int) Method {
-	return alternating{k: len(modalities)}
+var alternatingMethod = methodKind{
+	help:      "one encoder per step, on its own loss",
+	objective: Objective{PerEncoder: true},
+	build:     func(_ MethodSettings, modalities []int) Method { return alternating{k: len(modalities)} },
 }
-
-func (alternating) Objective() Objective { return Objective{PerEncoder: true} }
 
 // Before selects encoder (step-1) mod K: its loss alone, its group alone.
 func (m alternating) Before(st *StepState) error {

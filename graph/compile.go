@@ -70,7 +70,7 @@ func compile(net *Network, spec programSpec) (*program, error) {
 	dtype := net.Params()[0].Dtype()
 	var outs []*Output
 	var params G.Nodes
-	usesHeads := net.Fusion.UsesHeads()
+	usesHeads := net.usesHeads()
 	for i, enc := range net.Encoders {
 		shape := enc.InputShape(spec.n)
 		var in *tensor.Dense

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 
+	"github.com/modcomp/modcomp/internal/check"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -19,6 +20,22 @@ type ConcatFusion struct {
 	head       *linear
 }
 
+var concatFusionKind = fusionKind{
+	help:     "one head over the concatenated features",
+	weights:  true,
+	validate: validateConcat,
+	build:    newConcatFusion,
+}
+
+func validateConcat(c FusionConfig, ck *check.Checker) {
+	for _, h := range c.Hidden {
+		ck.PositiveInt("fusion-hidden", -1, h)
+	}
+	// srelu needs an encoder's q and rho; fused layers have none.
+	ck.OneOf("fusion-activation", -1, c.Activation, []string{"linear", "relu", "tanh"})
+	ck.Positive("fusion-init", -1, c.Scale)
+}
+
 func newConcatFusion(cfg FusionConfig, features []int, outputs int, dtype tensor.Dtype, src *rand.Rand) Fusion {
 	f := &ConcatFusion{widths: features, outputs: outputs, activation: cfg.Activation}
 	width := 0
@@ -32,9 +49,6 @@ func newConcatFusion(cfg FusionConfig, features []int, outputs int, dtype tensor
 	f.head = newLinear(width, outputs, cfg.Scale, dtype, src)
 	return f
 }
-
-// UsesHeads is false: the fusion reads the encoders' features.
-func (*ConcatFusion) UsesHeads() bool { return false }
 
 // Params returns the fused hidden layers and the head.
 func (f *ConcatFusion) Params() []*tensor.Dense {

@@ -34,6 +34,12 @@ type ConvEncoder struct {
 	head    *linear
 }
 
+var convEncoderKind = encoderKind{
+	help:     "2-D convolutions, for images",
+	validate: validateConv,
+	build:    newConvEncoder,
+}
+
 func validateConv(c EncoderConfig, r int, ck *check.Checker) {
 	if len(c.Conv.Channels) == 0 {
 		ck.Fail(&check.FieldError{Field: "conv-channels", Index: r, Value: "(none)", Want: "at least one convolution, e.g. 8,16"})

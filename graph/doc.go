@@ -16,7 +16,12 @@
 // The parts are interfaces (interfaces.go): an Encoder owns its weights and
 // adds its forward pass to a graph; a Fusion combines encoders; a Loss turns
 // scores into the objective; an Optimizer updates weights. Each
-// implementation lives in its own file.
+// implementation lives in its own file, which also declares its entry in
+// the registries (registry.go, one line per part a configuration can name):
+// a line of help, the validation of its settings and what it needs or
+// offers (a fusion: whether it uses the encoders' heads; an optimizer: the
+// batches it takes; a loss: its task). EncoderKinds, Fusions, Losses,
+// Optimizers and Methods list them.
 //
 // # Training
 //
@@ -37,7 +42,10 @@
 // TrainConfig.Method chooses how a joint network trains: naive (the
 // paper's) or a method that rebalances modalities (ume, umt, ogm-ge,
 // alternating, gblend), each a Method in its own file that weighs the loss
-// terms of every step and may change the gradients. theory.go predicts,
+// terms of every step and may change the gradients. A method reads its
+// settings by configuration key (MethodSettings) and declares the Objective
+// it trains, which says what it needs: the scores of trained uni-modal
+// teachers, each encoder's own scores. theory.go predicts,
 // from the data and the initial weights, when each modality's encoder
 // leaves the polynomial region of the smoothed ReLU (PredictEscape), and
 // training records when each head does. LinearProbe measures what a frozen

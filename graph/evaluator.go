@@ -63,7 +63,7 @@ func newEvaluator(net *Network, ds *dataset.Dataset) (*evaluator, error) {
 		so := &splitOutputs{name: ns.Name, split: ns.Split, chunk: chunk,
 			scores: make([]float64, n*e.outputs), encoder: make([][]float64, k), contrib: make([][]float64, k),
 			memo: make([]float64, k)}
-		if net.Fusion.UsesHeads() {
+		if net.usesHeads() {
 			for i := range k {
 				so.encoder[i] = make([]float64, n*e.outputs)
 			}

@@ -80,3 +80,28 @@ func ExampleTrain() {
 	// test accuracy 0.86
 	// feature learned (align_m0 > rho): true
 }
+
+// The training methods a configuration may name, each with its line of
+// help; the other registries (EncoderKinds, Fusions, Losses, Optimizers)
+// list theirs the same way.
+func ExampleMethods() {
+	for _, m := range graph.Methods() {
+		fmt.Printf("%-12s %s\n", m.Name, m.Help)
+	}
+	// Output:
+	// alternating  one encoder per step, on its own loss
+	// gblend       gradient blending
+	// naive        plain joint training, the paper's
+	// ogm-ge       on-the-fly gradient modulation
+	// ume          uni-modal ensemble
+	// umt          uni-modal teacher
+}
+
+// A training method reads its settings by configuration key; a mistake is
+// an error that names the key.
+func ExampleMethodConfig_Validate() {
+	mc := graph.MethodConfig{Name: "ogm-ge", Settings: graph.SettingValues{"ogm-alpha": 0.5, "ogm-start": 50, "ogm-end": 10}}
+	fmt.Println(mc.Validate())
+	// Output:
+	// ogm-end = 10: want 0 (the last step) or at least ogm-start = 50
+}

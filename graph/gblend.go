@@ -3,6 +3,8 @@ package graph
 import (
 	"fmt"
 	"math"
+
+	"github.com/modcomp/modcomp/internal/check"
 )
 
 // gBlend is gradient blending (Wang et al., CVPR 2020): the loss is a
@@ -21,15 +23,24 @@ type gBlend struct {
 	lastTrain, lastVal []float64
 }
 
-func newGBlend(cfg MethodConfig, modalities []int) Method {
+var gBlendMethod = methodKind{
+	help:      "gradient blending",
+	objective: Objective{PerEncoder: true},
+	validate: func(s MethodSettings, ck *check.Checker) {
+		ck.PositiveInt("gblend-every", -1, s.Int("gblend-every"))
+	},
+	build: func(s MethodSettings, modalities []int) Method {
+		return newGBlend(s.Int("gblend-every"), modalities)
+	},
+}
+
+func newGBlend(every int, modalities []int) *gBlend {
 	w := make([]float64, 1+len(modalities))
 	for i := range w {
 		w[i] = 1 / float64(len(w))
 	}
-	return &gBlend{every: cfg.GBlendEvery, modalities: modalities, weights: w}
+	return &gBlend{every: every, modalities: modalities, weights: w}
 }
-
-func (*gBlend) Objective() Objective { return Objective{PerEncoder: true} }
 
 // Before re-estimates the weights every GBlendEvery steps and applies them.
 func (m *gBlend) Before(st *StepState) error {

@@ -8,6 +8,21 @@ type GradientDescent struct {
 	LR float64 // eta
 }
 
+// gd and sgd are one update rule under two names, so that a configuration
+// says which batches it means and a mistaken batch size is caught.
+var (
+	gdOptimizer = optimizerKind{
+		help:  "full-batch gradient descent, the paper's",
+		batch: fullBatch,
+		build: func(lr float64) Optimizer { return &GradientDescent{LR: lr} },
+	}
+	sgdOptimizer = optimizerKind{
+		help:  "mini-batch gradient descent",
+		batch: miniBatch,
+		build: func(lr float64) Optimizer { return &GradientDescent{LR: lr} },
+	}
+)
+
 // Step applies the update in place.
 func (o *GradientDescent) Step(params, grads []*tensor.Dense) {
 	for i, p := range params {

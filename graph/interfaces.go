@@ -58,11 +58,10 @@ type Memoriser interface {
 	NoiseMemorisation(pre []float64, labels []float64, signalPatch []int) float64
 }
 
-// Fusion combines the encoders' outputs into the network's scores.
+// Fusion combines the encoders' outputs into the network's scores. Whether
+// it reads the encoders' scores or their features is a property of its kind
+// (fusionKind.usesHeads), known before any network is built.
 type Fusion interface {
-	// UsesHeads tells whether the fusion reads the encoders' scores (and so
-	// trains their heads) rather than their features.
-	UsesHeads() bool
 	// Params returns the fusion's own trainable weights.
 	Params() []*tensor.Dense
 	// Fuse adds the fused scores to the encoders' graph and returns them,
@@ -95,6 +94,15 @@ type Loss interface {
 	Evaluate(scores, labels []float64) (loss, accuracy float64)
 }
 
+// ClassLoss is a Loss over classes: its scores give each class a
+// probability.
+type ClassLoss interface {
+	Loss
+	// TrueClassProbability returns, per sample, the probability the scores
+	// (row-major, Outputs values per sample) give the sample's label.
+	TrueClassProbability(scores, labels []float64) []float64
+}
+
 // Optimizer is an update rule for a group of parameters.
 type Optimizer interface {
 	// Step moves every params[i] against grads[i], in place.
@@ -103,10 +111,10 @@ type Optimizer interface {
 
 // Method is how a network is trained: which loss terms each step follows and
 // what happens to the gradients. "naive" is plain joint training (the
-// paper's); the others rebalance the modalities. One file per method.
+// paper's); the others rebalance the modalities. One file per method, which
+// also declares the method's registry entry (methodKind): its settings, and
+// its Objective, which says what the method needs.
 type Method interface {
-	// Objective says which terms the training loss has.
-	Objective() Objective
 	// Before sets, for step st.Step, the weights of the loss terms and the
 	// groups to update.
 	Before(st *StepState) error
@@ -117,7 +125,8 @@ type Method interface {
 }
 
 // Objective lists the terms of a training loss beyond the loss of the fused
-// scores, L(f, y).
+// scores, L(f, y). A method declares it in its registry entry, and it says
+// what the method needs (NeedsTeachers, NeedsEncoderScores).
 type Objective struct {
 	// PerEncoder adds each encoder's own loss L(f_r, y).
 	PerEncoder bool
@@ -128,3 +137,11 @@ type Objective struct {
 	// the method (StepState.EncoderScores).
 	EncoderScores bool
 }
+
+// NeedsTeachers tells whether training needs the scores of each encoder's
+// trained uni-modal network (TrainConfig.Teachers).
+func (o Objective) NeedsTeachers() bool { return o.Distill }
+
+// NeedsEncoderScores tells whether training reads each encoder's own
+// scores, which only a fusion that uses the encoders' heads has.
+func (o Objective) NeedsEncoderScores() bool { return o.PerEncoder || o.Distill || o.EncoderScores }

@@ -1,8 +1,6 @@
 package graph
 
 import (
-	"fmt"
-	"math"
 	"math/rand/v2"
 
 	"gorgonia.org/tensor"
@@ -12,50 +10,58 @@ import (
 
 // MethodConfig chooses a training method and its settings.
 type MethodConfig struct {
-	Name string // one of Methods()
-	// OGMAlpha is alpha of OGM-GE's coefficient 1 - tanh(alpha rho); the
-	// modulation is active from step OGMStart to OGMEnd (0: the end).
-	OGMAlpha         float64
-	OGMStart, OGMEnd int
-	// UMTWeight weighs the distillation term of the uni-modal teacher.
-	UMTWeight float64
-	// GBlendEvery re-estimates gradient blending's weights every this many
-	// steps.
-	GBlendEvery int
+	Name string // one of Methods(); a TrainConfig's zero value is "naive"
+	// Settings gives the method its settings by configuration key; nil
+	// reads every setting as 0.
+	Settings MethodSettings
 }
 
-// methods is the registry of training methods, one file per method.
-var methods = map[string]func(cfg MethodConfig, modalities []int) Method{
-	"naive":       func(MethodConfig, []int) Method { return naive{} },
-	"ume":         newUME,
-	"umt":         newUMT,
-	"ogm-ge":      newOGMGE,
-	"alternating": newAlternating,
-	"gblend":      newGBlend,
+// MethodSettings gives a training method its settings by configuration key
+// ("ogm-alpha", "umt-weight"): each method's file says which keys it reads
+// and what values they may take.
+type MethodSettings interface {
+	Float(key string) float64
+	Int(key string) int
 }
 
-// Methods lists the method names a config may use.
-func Methods() []string { return sortedKeys(methods) }
+// SettingValues are MethodSettings held in a map; a key it does not hold
+// reads 0.
+type SettingValues map[string]float64
 
-// Validate reports the first setting outside its allowed range.
+// Float returns the value of key.
+func (v SettingValues) Float(key string) float64 { return v[key] }
+
+// Int returns the value of key, truncated to an integer.
+func (v SettingValues) Int(key string) int { return int(v[key]) }
+
+// Validate reports the first mistake in the method's name or settings.
 func (c MethodConfig) Validate() error {
 	var ck check.Checker
-	ck.OneOf("method", -1, c.Name, Methods())
-	switch c.Name {
-	case "ogm-ge":
-		ck.NonNegative("ogm-alpha", -1, c.OGMAlpha)
-		ck.NonNegativeInt("ogm-start", -1, c.OGMStart)
-		ck.NonNegativeInt("ogm-end", -1, c.OGMEnd)
-		if c.OGMEnd != 0 && c.OGMEnd < c.OGMStart {
-			ck.Fail(&check.FieldError{Field: "ogm-end", Index: -1, Value: c.OGMEnd,
-				Want: fmt.Sprintf("0 (the last step) or at least ogm-start = %d", c.OGMStart)})
-		}
-	case "umt":
-		ck.NonNegative("umt-weight", -1, c.UMTWeight)
-	case "gblend":
-		ck.PositiveInt("gblend-every", -1, c.GBlendEvery)
-	}
+	c.validate(&ck)
 	return ck.Err()
+}
+
+func (c MethodConfig) validate(ck *check.Checker) {
+	kind, ok := methods[c.Name]
+	if !ok {
+		ck.OneOf("method", -1, c.Name, Methods().Names())
+		return
+	}
+	if kind.validate != nil {
+		kind.validate(c.settings(), ck)
+	}
+}
+
+// Objective is the loss terms the method trains with, which say what it
+// needs (see Objective); the zero Objective for a name that is not a
+// method.
+func (c MethodConfig) Objective() Objective { return methods[c.Name].objective }
+
+func (c MethodConfig) settings() MethodSettings {
+	if c.Settings == nil {
+		return SettingValues(nil)
+	}
+	return c.Settings
 }
 
 // StepState is what a Method sees and changes at a training step.
@@ -80,43 +86,4 @@ type StepState struct {
 	// HeadLosses evaluates the loss of the fused scores and of each
 	// encoder's scores on the training and the validation split.
 	HeadLosses func() (train, val []float64, err error)
-}
-
-// naive is plain joint training: the loss of the fused scores, every group
-// updated every step.
-type naive struct{}
-
-func (naive) Objective() Objective    { return Objective{} }
-func (naive) Before(*StepState) error { return nil }
-func (naive) After(*StepState) error  { return nil }
-func (naive) Log(*Record)             {}
-
-// trueClassProbability is, per sample, the probability a classifier's
-// scores give the true class: sigmoid(y f) for the logistic loss, the
-// softmax of the true class otherwise.
-func trueClassProbability(loss Loss, scores, labels []float64) ([]float64, error) {
-	p := make([]float64, len(labels))
-	switch loss.(type) {
-	case LogisticLoss:
-		for i, y := range labels {
-			p[i] = 1 / (1 + math.Exp(-y*scores[i]))
-		}
-	case SoftmaxLoss:
-		c := len(scores) / len(labels)
-		for i, y := range labels {
-			row := scores[i*c : (i+1)*c]
-			m := math.Inf(-1)
-			for _, v := range row {
-				m = math.Max(m, v)
-			}
-			sum := 0.0
-			for _, v := range row {
-				sum += math.Exp(v - m)
-			}
-			p[i] = math.Exp(row[int(y)]-m) / sum
-		}
-	default:
-		return nil, fmt.Errorf("the method needs a classification loss (logistic or softmax), not %T", loss)
-	}
-	return p, nil
 }

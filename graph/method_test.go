@@ -320,8 +320,8 @@ func TestAlternatingStepLossIsTheEncodersOwn(t *testing.T) {
 			k := len(c.mods)
 			net, tc := methodNet(t, c.ds, "joint-alternating", c.mods, c.mc, trainOpts{Optimizer: c.opt, LR: c.lr, Steps: 3 * k, LogEvery: 1},
 				MethodConfig{Name: "alternating"}, 3)
-			m := methods["alternating"](tc.Method, net.Modalities)
-			tr, err := newTrainer(net, c.ds, tc, m.Objective(), rng.New(3, "batches"))
+			m := alternatingMethod.build(tc.Method.settings(), net.Modalities)
+			tr, err := newTrainer(net, c.ds, tc, alternatingMethod.objective, rng.New(3, "batches"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -434,8 +434,8 @@ func TestOGMGECoefficientAndNoise(t *testing.T) {
 			t.Parallel()
 			const n = 10
 			st, orig := ogmState(t, 3, n, dtype)
-			m := newOGMGE(MethodConfig{Name: "ogm-ge", OGMAlpha: alpha}, []int{0, 2})
-			if obj := m.Objective(); !obj.EncoderScores || obj.PerEncoder || obj.Distill {
+			m := newOGMGE(alpha, 0, 0, []int{0, 2})
+			if obj := ogmGEMethod.objective; !obj.EncoderScores || obj.PerEncoder || obj.Distill {
 				t.Errorf("objective %+v, want the encoders' scores and no extra term", obj)
 			}
 			if err := m.Before(st); err != nil {
@@ -513,7 +513,7 @@ func TestOGMGECoefficientAndNoise(t *testing.T) {
 func TestOGMGENoiseOnEveryEncoder(t *testing.T) {
 	t.Parallel()
 	st, orig := ogmState(t, 3, 10, tensor.Float64)
-	m := newOGMGE(MethodConfig{Name: "ogm-ge", OGMAlpha: 0.5}, []int{0, 1})
+	m := newOGMGE(0.5, 0, 0, []int{0, 1})
 	if err := m.After(st); err != nil {
 		t.Fatal(err)
 	}
@@ -546,7 +546,7 @@ func TestOGMGEActiveWindow(t *testing.T) {
 		{3, 0, 2, false},
 	} {
 		st, orig := ogmState(t, c.step, 10, tensor.Float64)
-		m := newOGMGE(MethodConfig{Name: "ogm-ge", OGMAlpha: 1, OGMStart: c.start, OGMEnd: c.end}, []int{0, 1})
+		m := newOGMGE(1, c.start, c.end, []int{0, 1})
 		// A coefficient left from an active step is reset by an inactive one.
 		if prev, _ := ogmState(t, c.start, 10, tensor.Float64); !c.active {
 			if err := m.After(prev); err != nil {
@@ -575,10 +575,7 @@ func TestOGMGESoftmaxAndErrors(t *testing.T) {
 	labels := []float64{0, 2, 1}
 	s0 := []float64{1, 0, 0, 0, 0, 1, 0, 1, 0}
 	s1 := []float64{3, 0, 0, 0, 0, 3, 0, 3, 0}
-	p0, err := trueClassProbability(SoftmaxLoss{}, s0, labels)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p0 := SoftmaxLoss{}.TrueClassProbability(s0, labels)
 	e := math.E
 	if want := e / (e + 2); !closeTo(p0[0], want, 1e-14, 0) || !closeTo(p0[2], want, 1e-14, 0) {
 		t.Errorf("softmax true-class probabilities %v, want %v each", p0, want)
@@ -590,13 +587,13 @@ func TestOGMGESoftmaxAndErrors(t *testing.T) {
 		}
 	}
 	st := &StepState{Step: 1, Labels: labels, Loss: SoftmaxLoss{}, EncoderScores: [][]float64{s0, s1}, Grads: grads(), Rand: rng.New(1, "x")}
-	m := newOGMGE(MethodConfig{Name: "ogm-ge", OGMAlpha: 0.3}, []int{0, 1})
+	m := newOGMGE(0.3, 0, 0, []int{0, 1})
 	if err := m.After(st); err != nil {
 		t.Fatal(err)
 	}
 	var rec Record
 	m.Log(&rec)
-	p1, _ := trueClassProbability(SoftmaxLoss{}, s1, labels)
+	p1 := SoftmaxLoss{}.TrueClassProbability(s1, labels)
 	rho := (p1[0] + p1[1] + p1[2]) / (p0[0] + p0[1] + p0[2])
 	if got, want := metric(t, rec, OGMCoeff(1)), 1-math.Tanh(0.3*rho); !closeTo(got, want, 1e-12, 0) {
 		t.Errorf("softmax: ogm_coeff_m1 = %v, want %v", got, want)
@@ -613,7 +610,7 @@ func TestOGMGESoftmaxAndErrors(t *testing.T) {
 	// ... and so does Train on a regression task.
 	ds := handData(t, dataset.Regression, 0, [][]int{{2, 3}, {2, 3}}, [3]int{10, 4, 4}, 3, randomLabels(dataset.Regression, 0))
 	net, tc := methodNet(t, ds, "joint-ogm-ge", []int{0, 1}, partsModel("auto", lateFusion, mlpEnc("tanh", false, 3), mlpEnc("tanh", false, 3)),
-		trainOpts{Optimizer: "gd", LR: 0.1, Steps: 3, LogEvery: 1}, MethodConfig{Name: "ogm-ge", OGMAlpha: 0.5}, 3)
+		trainOpts{Optimizer: "gd", LR: 0.1, Steps: 3, LogEvery: 1}, MethodConfig{Name: "ogm-ge", Settings: SettingValues{"ogm-alpha": 0.5}}, 3)
 	if _, err := Train(context.Background(), net, ds, tc, 3, nil); err == nil || !strings.Contains(err.Error(), "ogm-ge") {
 		t.Errorf("Train of ogm-ge on a regression task: error %v, want an ogm-ge error", err)
 	}
@@ -625,7 +622,7 @@ func TestOGMGESoftmaxAndErrors(t *testing.T) {
 func TestGBlendEstimate(t *testing.T) {
 	t.Parallel()
 	newG := func() *gBlend {
-		return newGBlend(MethodConfig{Name: "gblend", GBlendEvery: 3}, []int{0, 1}).(*gBlend)
+		return newGBlend(3, []int{0, 1})
 	}
 	g := newG()
 	for _, w := range g.weights {
@@ -674,8 +671,8 @@ func TestGBlendEstimate(t *testing.T) {
 func TestGBlendBeforeReestimatesEveryN(t *testing.T) {
 	t.Parallel()
 	const every, steps = 3, 10
-	m := newGBlend(MethodConfig{Name: "gblend", GBlendEvery: every}, []int{0, 1})
-	if obj := m.Objective(); !obj.PerEncoder || obj.Distill {
+	m := newGBlend(every, []int{0, 1})
+	if obj := gBlendMethod.objective; !obj.PerEncoder || obj.Distill {
 		t.Errorf("objective %+v, want the per-encoder losses", obj)
 	}
 	var calls []int
@@ -730,7 +727,7 @@ func TestGBlendBeforeReestimatesEveryN(t *testing.T) {
 func TestHeadLosses(t *testing.T) {
 	t.Parallel()
 	ds := trainData(t, 5)
-	net, tc := methodNet(t, ds, "joint", []int{1, 0}, trainModel, trainOpts{Optimizer: "gd", LR: 1, Steps: 1, LogEvery: 1}, MethodConfig{Name: "gblend", GBlendEvery: 1}, 5)
+	net, tc := methodNet(t, ds, "joint", []int{1, 0}, trainModel, trainOpts{Optimizer: "gd", LR: 1, Steps: 1, LogEvery: 1}, MethodConfig{Name: "gblend", Settings: SettingValues{"gblend-every": 1}}, 5)
 	tr, err := newTrainer(net, ds, tc, Objective{PerEncoder: true}, rng.New(5, "b"))
 	if err != nil {
 		t.Fatal(err)
@@ -772,7 +769,7 @@ func TestHeadLosses(t *testing.T) {
 
 func TestMethodConfigValidate(t *testing.T) {
 	t.Parallel()
-	if got, want := Methods(), []string{"alternating", "gblend", "naive", "ogm-ge", "ume", "umt"}; !slices.Equal(got, want) {
+	if got, want := Methods().Names(), []string{"alternating", "gblend", "naive", "ogm-ge", "ume", "umt"}; !slices.Equal(got, want) {
 		t.Errorf("Methods() = %v, want %v", got, want)
 	}
 	for _, c := range []struct {
@@ -783,23 +780,26 @@ func TestMethodConfigValidate(t *testing.T) {
 		{MethodConfig{Name: "ume"}, ""},
 		{MethodConfig{Name: "alternating"}, ""},
 		{MethodConfig{Name: "ogm-ge"}, ""},
-		{MethodConfig{Name: "ogm-ge", OGMAlpha: 0.5, OGMStart: 10, OGMEnd: 20}, ""},
+		{MethodConfig{Name: "ogm-ge", Settings: SettingValues{"ogm-alpha": 0.5, "ogm-start": 10, "ogm-end": 20}}, ""},
 		{MethodConfig{Name: "umt"}, ""},
-		{MethodConfig{Name: "gblend", GBlendEvery: 1}, ""},
+		{MethodConfig{Name: "gblend", Settings: SettingValues{"gblend-every": 1}}, ""},
 		// The settings of other methods are not checked.
-		{MethodConfig{Name: "ume", OGMAlpha: -1, UMTWeight: -1, GBlendEvery: 0}, ""},
+		{MethodConfig{Name: "ume", Settings: SettingValues{"ogm-alpha": -1, "umt-weight": -1, "gblend-every": 0}}, ""},
 		{MethodConfig{Name: "bogus"}, "method"},
 		{MethodConfig{Name: ""}, "method"},
 		{MethodConfig{Name: "Naive"}, "method"},
-		{MethodConfig{Name: "ogm-ge", OGMAlpha: -0.1}, "ogm-alpha"},
-		{MethodConfig{Name: "ogm-ge", OGMAlpha: math.NaN()}, "ogm-alpha"},
-		{MethodConfig{Name: "ogm-ge", OGMAlpha: math.Inf(1)}, "ogm-alpha"},
-		{MethodConfig{Name: "ogm-ge", OGMStart: -1}, "ogm-start"},
-		{MethodConfig{Name: "ogm-ge", OGMEnd: -1}, "ogm-end"},
-		{MethodConfig{Name: "umt", UMTWeight: -0.5}, "umt-weight"},
-		{MethodConfig{Name: "umt", UMTWeight: math.Inf(1)}, "umt-weight"},
-		{MethodConfig{Name: "gblend", GBlendEvery: 0}, "gblend-every"},
-		{MethodConfig{Name: "gblend", GBlendEvery: -3}, "gblend-every"},
+		{MethodConfig{Name: "ogm-ge", Settings: SettingValues{"ogm-alpha": -0.1}}, "ogm-alpha"},
+		{MethodConfig{Name: "ogm-ge", Settings: SettingValues{"ogm-alpha": math.NaN()}}, "ogm-alpha"},
+		{MethodConfig{Name: "ogm-ge", Settings: SettingValues{"ogm-alpha": math.Inf(1)}}, "ogm-alpha"},
+		{MethodConfig{Name: "ogm-ge", Settings: SettingValues{"ogm-start": -1}}, "ogm-start"},
+		{MethodConfig{Name: "ogm-ge", Settings: SettingValues{"ogm-end": -1}}, "ogm-end"},
+		{MethodConfig{Name: "ogm-ge", Settings: SettingValues{"ogm-start": 5, "ogm-end": 1}}, "ogm-end"},
+		{MethodConfig{Name: "ogm-ge", Settings: SettingValues{"ogm-start": 5, "ogm-end": 5}}, ""},
+		{MethodConfig{Name: "ogm-ge", Settings: SettingValues{"ogm-start": 5, "ogm-end": 0}}, ""},
+		{MethodConfig{Name: "umt", Settings: SettingValues{"umt-weight": -0.5}}, "umt-weight"},
+		{MethodConfig{Name: "umt", Settings: SettingValues{"umt-weight": math.Inf(1)}}, "umt-weight"},
+		{MethodConfig{Name: "gblend", Settings: SettingValues{"gblend-every": 0}}, "gblend-every"},
+		{MethodConfig{Name: "gblend", Settings: SettingValues{"gblend-every": -3}}, "gblend-every"},
 	} {
 		err := c.cfg.Validate()
 		if c.field == "" {
@@ -827,13 +827,13 @@ func TestTrainMethodErrors(t *testing.T) {
 	}
 	// umt needs one teacher per encoder.
 	for _, teachers := range [][][]float64{nil, {make([]float64, ds.Train.Len())}} {
-		if err := train(trainModel, []int{0, 1}, MethodConfig{Name: "umt", UMTWeight: 1}, teachers); err == nil || !strings.Contains(err.Error(), "teacher") {
+		if err := train(trainModel, []int{0, 1}, MethodConfig{Name: "umt", Settings: SettingValues{"umt-weight": 1}}, teachers); err == nil || !strings.Contains(err.Error(), "teacher") {
 			t.Errorf("umt with %d teachers: error %v, want one about teachers", len(teachers), err)
 		}
 	}
 	// Teachers of the wrong size.
 	bad := [][]float64{make([]float64, 3), make([]float64, ds.Train.Len())}
-	if err := train(trainModel, []int{0, 1}, MethodConfig{Name: "umt", UMTWeight: 1}, bad); err == nil {
+	if err := train(trainModel, []int{0, 1}, MethodConfig{Name: "umt", Settings: SettingValues{"umt-weight": 1}}, bad); err == nil {
 		t.Error("umt with a teacher of 3 scores for 30 samples: no error")
 	}
 	// An invalid method configuration.
@@ -848,8 +848,8 @@ func TestTrainMethodErrors(t *testing.T) {
 	concat := cloneModel(trainModel)
 	concat.Fusion = FusionConfig{Kind: "concat", Activation: "relu", Scale: 1, Optimizer: "gd", LR: 1}
 	teachers := [][]float64{make([]float64, ds.Train.Len()), make([]float64, ds.Train.Len())}
-	for _, name := range Methods() {
-		cfg := MethodConfig{Name: name, OGMAlpha: 0.5, UMTWeight: 1, GBlendEvery: 2}
+	for _, name := range Methods().Names() {
+		cfg := MethodConfig{Name: name, Settings: SettingValues{"ogm-alpha": 0.5, "umt-weight": 1, "gblend-every": 2}}
 		err := train(concat, []int{0, 1}, cfg, teachers)
 		if name == "naive" {
 			if err != nil {
@@ -857,8 +857,9 @@ func TestTrainMethodErrors(t *testing.T) {
 			}
 			continue
 		}
-		if err == nil || !strings.Contains(err.Error(), "late fusion") {
-			t.Errorf("%s with concat fusion: error %v, want one asking for late fusion", name, err)
+		var fe *check.FieldError
+		if !errors.As(err, &fe) || fe.Field != "fusion" || !strings.Contains(fe.Want, "late") {
+			t.Errorf("%s with concat fusion: error %v, want a fusion error asking for late", name, err)
 		}
 	}
 	// The zero method is naive.
@@ -875,7 +876,7 @@ func TestMiniBatchTeachersAndLabels(t *testing.T) {
 	t.Parallel()
 	ds := trainData(t, 3)
 	n := ds.Train.Len()
-	net, tc := methodNet(t, ds, "joint-umt", []int{0, 1}, trainModel, trainOpts{Optimizer: "sgd", LR: 0.5, Steps: 10, BatchSize: 8, LogEvery: 1}, MethodConfig{Name: "umt", UMTWeight: 1}, 3)
+	net, tc := methodNet(t, ds, "joint-umt", []int{0, 1}, trainModel, trainOpts{Optimizer: "sgd", LR: 0.5, Steps: 10, BatchSize: 8, LogEvery: 1}, MethodConfig{Name: "umt", Settings: SettingValues{"umt-weight": 1}}, 3)
 	tc.Teachers = make([][]float64, 2)
 	for i := range tc.Teachers {
 		tc.Teachers[i] = make([]float64, n)
@@ -919,10 +920,10 @@ func TestEveryMethodTrains(t *testing.T) {
 	} {
 		teachers := uniTeachers(t, ds, mods, trainModel, o, seed)
 		_, naive := methodTrain(t, ds, "joint", mods, trainModel, o, MethodConfig{Name: "naive"}, nil, seed, nil)
-		for _, name := range Methods() {
+		for _, name := range Methods().Names() {
 			t.Run(o.Optimizer+"/"+name, func(t *testing.T) {
 				t.Parallel()
-				cfg := MethodConfig{Name: name, OGMAlpha: 0.5, UMTWeight: 0.5, GBlendEvery: 4}
+				cfg := MethodConfig{Name: name, Settings: SettingValues{"ogm-alpha": 0.5, "umt-weight": 0.5, "gblend-every": 4}}
 				run := func() *Result {
 					_, res := methodTrain(t, ds, "joint", mods, trainModel, o, cfg, teachers, seed, nil)
 					return res

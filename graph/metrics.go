@@ -179,7 +179,7 @@ func (t *trainer) probe(rec *Record) error {
 // on split, row-major: what a uni-modal teacher contributes to a method that
 // distils (TrainConfig.Teachers). The network must use its encoders' heads.
 func EncoderScores(net *Network, split *dataset.Split) ([][]float64, error) {
-	if !net.Fusion.UsesHeads() {
+	if !net.usesHeads() {
 		return nil, fmt.Errorf("network %s: its fusion does not use the encoders' own scores", net.Name)
 	}
 	spec := programSpec{n: split.Len(), inputs: make([][]float64, len(net.Encoders)), readEncs: true}

@@ -36,6 +36,12 @@ type MLPEncoder struct {
 	head     *linear
 }
 
+var mlpEncoderKind = encoderKind{
+	help:     "a multi-layer perceptron",
+	validate: validateMLP,
+	build:    newMLPEncoder,
+}
+
 func validateMLP(c EncoderConfig, r int, ck *check.Checker) {
 	for _, h := range c.MLP.Hidden {
 		ck.PositiveInt("hidden", r, h)

@@ -39,6 +39,8 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/modcomp/modcomp/dataset"
+	"github.com/modcomp/modcomp/internal/check"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -242,9 +244,6 @@ func headOf(y float64, paired bool) int {
 // f = sum_r f_r.
 type LateFusion struct{}
 
-// UsesHeads is true: late fusion sums the encoders' own scores.
-func (LateFusion) UsesHeads() bool { return true }
-
 // Params is empty: late fusion has no weights of its own.
 func (LateFusion) Params() []*tensor.Dense { return nil }
 
@@ -295,6 +294,16 @@ func (LogisticLoss) Evaluate(scores, labels []float64) (loss, accuracy float64) 
 	return loss / n, float64(correct) / n
 }
 
+// TrueClassProbability is sigmoid(y f) per sample: the probability the
+// score f gives the label y.
+func (LogisticLoss) TrueClassProbability(scores, labels []float64) []float64 {
+	p := make([]float64, len(labels))
+	for i, y := range labels {
+		p[i] = 1 / (1 + math.Exp(-y*scores[i]))
+	}
+	return p
+}
+
 // softplus is log(1 + exp(x)) without overflow.
 func softplus(x float64) float64 {
 	if x > 0 {
@@ -305,7 +314,38 @@ func softplus(x float64) float64 {
 
 // Ensure the paper's parts satisfy the contracts.
 var (
-	_ Encoder = (*PatchEncoder)(nil)
-	_ Fusion  = LateFusion{}
-	_ Loss    = LogisticLoss{}
+	_ Encoder   = (*PatchEncoder)(nil)
+	_ Fusion    = LateFusion{}
+	_ ClassLoss = LogisticLoss{}
 )
+
+// The paper's parts as the configuration names them (registry.go).
+var (
+	patchEncoderKind = encoderKind{
+		help:     "the paper's",
+		validate: validatePatch,
+		build:    newPatchEncoder,
+	}
+	lateFusionKind = fusionKind{
+		help:      "the sum of the encoders' scores, the paper's",
+		usesHeads: true,
+		build: func(FusionConfig, []int, int, tensor.Dtype, *rand.Rand) Fusion {
+			return LateFusion{}
+		},
+	}
+	logisticLossKind = lossKind{help: "labels -1/+1, the paper's", task: dataset.Binary, auto: true, loss: LogisticLoss{}}
+)
+
+func validatePatch(c EncoderConfig, r int, ck *check.Checker) {
+	ck.PositiveInt("neurons", r, c.Neurons)
+	ck.AtLeast("q", r, c.Q, 2)
+	ck.Positive("rho", r, c.Rho)
+	ck.NonNegative("sigma0", r, c.Sigma0)
+}
+
+func newPatchEncoder(cfg EncoderConfig, m dataset.Modality, outputs int, dtype tensor.Dtype, src *rand.Rand) (Encoder, error) {
+	if len(m.Shape) != 2 {
+		return nil, fmt.Errorf("the patch encoder needs samples of shape (P, d); modality %s has shape %v (use encoder mlp or conv)", m.Name, m.Shape)
+	}
+	return NewPatchEncoder(cfg.PatchConfig, m.Shape[0], m.Shape[1], outputs, dtype, src), nil
+}

@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"github.com/modcomp/modcomp/dataset"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -8,6 +9,8 @@ import (
 // SquaredLoss is the mean squared error of one real output per sample,
 // mean_i (f_i - y_i)², for regression.
 type SquaredLoss struct{}
+
+var squaredLossKind = lossKind{help: "real targets; its accuracy is R²", task: dataset.Regression, auto: true, loss: SquaredLoss{}}
 
 // Outputs is 1.
 func (SquaredLoss) Outputs(int) int { return 1 }

@@ -2,8 +2,8 @@ package graph
 
 import (
 	"fmt"
-	"math/rand/v2"
-	"sort"
+	"maps"
+	"slices"
 
 	"gorgonia.org/tensor"
 
@@ -46,97 +46,56 @@ type ModelConfig struct {
 	DType    string // "float64" or "float32"
 }
 
-// encoderKind is one entry of the encoder registry.
-type encoderKind struct {
-	// validate checks the kind's hyper-parameters for modality r.
-	validate func(cfg EncoderConfig, r int, ck *check.Checker)
-	// build makes an encoder for modality m whose head emits outputs scores
-	// per sample, drawing its initial weights from src.
-	build func(cfg EncoderConfig, m dataset.Modality, outputs int, dtype tensor.Dtype, src *rand.Rand) (Encoder, error)
-}
-
-// encoderKinds is the registry of encoder kinds, one file per kind.
-var encoderKinds = map[string]encoderKind{
-	"patch": {validatePatch, newPatchEncoder},
-	"mlp":   {validateMLP, newMLPEncoder},
-	"conv":  {validateConv, newConvEncoder},
-}
-
-// EncoderKinds lists the encoder kinds a config may name.
-func EncoderKinds() []string { return sortedKeys(encoderKinds) }
-
-func validatePatch(c EncoderConfig, r int, ck *check.Checker) {
-	ck.PositiveInt("neurons", r, c.Neurons)
-	ck.AtLeast("q", r, c.Q, 2)
-	ck.Positive("rho", r, c.Rho)
-	ck.NonNegative("sigma0", r, c.Sigma0)
-}
-
-func newPatchEncoder(cfg EncoderConfig, m dataset.Modality, outputs int, dtype tensor.Dtype, src *rand.Rand) (Encoder, error) {
-	if len(m.Shape) != 2 {
-		return nil, fmt.Errorf("the patch encoder needs samples of shape (P, d); modality %s has shape %v (use encoder mlp or conv)", m.Name, m.Shape)
-	}
-	return NewPatchEncoder(cfg.PatchConfig, m.Shape[0], m.Shape[1], outputs, dtype, src), nil
-}
-
-// fusions is the registry of fusions, one file per fusion.
-var fusions = map[string]func(cfg FusionConfig, features []int, outputs int, dtype tensor.Dtype, src *rand.Rand) Fusion{
-	"late":   func(FusionConfig, []int, int, tensor.Dtype, *rand.Rand) Fusion { return LateFusion{} },
-	"concat": newConcatFusion,
-}
-
-// Fusions lists the fusion names a config may use.
-func Fusions() []string { return sortedKeys(fusions) }
-
-// losses is the registry of losses, one file per loss, and the loss "auto"
-// picks for each task.
-var (
-	losses = map[string]Loss{
-		"logistic": LogisticLoss{},
-		"softmax":  SoftmaxLoss{},
-		"mse":      SquaredLoss{},
-	}
-	lossForTask = map[dataset.Task]string{
-		dataset.Binary:     "logistic",
-		dataset.Multiclass: "softmax",
-		dataset.Regression: "mse",
-	}
-)
-
-// Losses lists the loss names a config may use, besides "auto".
-func Losses() []string { return sortedKeys(losses) }
-
 // Validate reports the first hyper-parameter outside its allowed range.
 func (c ModelConfig) Validate() error {
 	var ck check.Checker
-	ck.OneOf("dtype", -1, c.DType, sortedKeys(dtypes))
-	ck.OneOf("loss", -1, c.Loss, append(Losses(), "auto"))
-	ck.OneOf("fusion", -1, c.Fusion.Kind, Fusions())
+	ck.OneOf("dtype", -1, c.DType, slices.Sorted(maps.Keys(dtypes)))
+	ck.OneOf("loss", -1, c.Loss, append(Losses().Names(), "auto"))
+	ck.OneOf("fusion", -1, c.Fusion.Kind, Fusions().Names())
 	if len(c.Encoders) == 0 {
 		ck.Fail(fmt.Errorf("no encoder configured"))
 	}
 	for r, e := range c.Encoders {
-		ck.OneOf("encoder", r, e.Kind, EncoderKinds())
+		ck.OneOf("encoder", r, e.Kind, EncoderKinds().Names())
 		if kind, ok := encoderKinds[e.Kind]; ok {
 			kind.validate(e, r, &ck)
 		}
 		validateOptimizer(e.Optimizer, e.LR, r, &ck)
 	}
-	if c.Fusion.Kind == "concat" {
-		for _, h := range c.Fusion.Hidden {
-			ck.PositiveInt("fusion-hidden", -1, h)
+	if kind, ok := fusions[c.Fusion.Kind]; ok {
+		if kind.validate != nil {
+			kind.validate(c.Fusion, &ck)
 		}
-		// srelu needs an encoder's q and rho; fused layers have none.
-		ck.OneOf("fusion-activation", -1, c.Fusion.Activation, []string{"linear", "relu", "tanh"})
-		ck.Positive("fusion-init", -1, c.Fusion.Scale)
-		validateOptimizer(c.Fusion.Optimizer, c.Fusion.LR, -1, &ck)
+		if kind.weights {
+			validateOptimizer(c.Fusion.Optimizer, c.Fusion.LR, -1, &ck)
+		}
 	}
 	return ck.Err()
 }
 
+// FitsTask reports a loss that does not fit task, the task of the data the
+// model will train on.
+func (c ModelConfig) FitsTask(task dataset.Task) error {
+	_, err := lossFor(c.Loss, task)
+	return err
+}
+
 func validateOptimizer(name string, lr float64, r int, ck *check.Checker) {
-	ck.OneOf("optimizer", r, name, Optimizers())
+	ck.OneOf("optimizer", r, name, Optimizers().Names())
 	ck.Positive("lr", r, lr)
+}
+
+// trainedBy names the optimizers that train a network of c: each encoder's,
+// then the fusion's when it has weights.
+func (c ModelConfig) trainedBy() []string {
+	var names []string
+	for _, e := range c.Encoders {
+		names = append(names, e.Optimizer)
+	}
+	if fusions[c.Fusion.Kind].weights {
+		names = append(names, c.Fusion.Optimizer)
+	}
+	return names
 }
 
 // Network is a multi-modal network: one encoder per modality it sees, a
@@ -147,6 +106,8 @@ type Network struct {
 	Encoders   []Encoder
 	Fusion     Fusion
 	Loss       Loss
+	// fusion is the kind of Fusion (registry.go).
+	fusion string
 	// optimizers update, in order, each encoder's trainable tensors and then
 	// the fusion's (see groups); optimizerNames name them.
 	optimizers     []Optimizer
@@ -169,17 +130,13 @@ func NewNetwork(name string, modalities []int, ds *dataset.Dataset, cfg ModelCon
 	if len(cfg.Encoders) != len(ds.Modalities) {
 		return nil, fmt.Errorf("network %s: %d encoder configurations for %d modalities", name, len(cfg.Encoders), len(ds.Modalities))
 	}
-	lossName := cfg.Loss
-	if lossName == "auto" {
-		lossName = lossForTask[ds.Task]
-	}
-	loss := losses[lossName]
-	if err := lossFits(lossName, ds.Task); err != nil {
+	loss, err := lossFor(cfg.Loss, ds.Task)
+	if err != nil {
 		return nil, fmt.Errorf("network %s: %w", name, err)
 	}
 	dtype := dtypes[cfg.DType]
 	outputs := loss.Outputs(ds.Classes)
-	net := &Network{Name: name, Modalities: modalities, Loss: loss}
+	net := &Network{Name: name, Modalities: modalities, Loss: loss, fusion: cfg.Fusion.Kind}
 	seen := map[int]bool{}
 	var features []int
 	for _, r := range modalities {
@@ -197,26 +154,39 @@ func NewNetwork(name string, modalities []int, ds *dataset.Dataset, cfg ModelCon
 			return nil, fmt.Errorf("network %s: modality %d: %w", name, r, err)
 		}
 		net.Encoders = append(net.Encoders, enc)
-		net.optimizers = append(net.optimizers, optimizers[ec.Optimizer](ec.LR))
+		net.optimizers = append(net.optimizers, optimizers[ec.Optimizer].build(ec.LR))
 		net.optimizerNames = append(net.optimizerNames, ec.Optimizer)
 		features = append(features, enc.FeatureWidth())
 	}
 	src := rng.New(seed, fmt.Sprintf("init/fusion/%v", modalities))
-	net.Fusion = fusions[cfg.Fusion.Kind](cfg.Fusion, features, outputs, dtype, src)
+	net.Fusion = fusions[cfg.Fusion.Kind].build(cfg.Fusion, features, outputs, dtype, src)
 	if len(net.Fusion.Params()) > 0 {
-		net.optimizers = append(net.optimizers, optimizers[cfg.Fusion.Optimizer](cfg.Fusion.LR))
+		net.optimizers = append(net.optimizers, optimizers[cfg.Fusion.Optimizer].build(cfg.Fusion.LR))
 		net.optimizerNames = append(net.optimizerNames, cfg.Fusion.Optimizer)
 	}
 	return net, nil
 }
 
-// lossFits checks that a loss suits a task.
-func lossFits(loss string, task dataset.Task) error {
-	if want := lossForTask[task]; loss != want {
-		return fmt.Errorf("loss %q does not fit a %s task (want %q or auto)", loss, task, want)
+// lossFor returns the loss called name for a task, or for "auto" the one
+// the task picks, and refuses a loss of another task.
+func lossFor(name string, task dataset.Task) (Loss, error) {
+	var fits []string
+	for _, n := range Losses().Names() {
+		kind := losses[n]
+		if kind.task != task {
+			continue
+		}
+		if n == name || (name == "auto" && kind.auto) {
+			return kind.loss, nil
+		}
+		fits = append(fits, n)
 	}
-	return nil
+	return nil, fmt.Errorf("loss %q does not fit a %s task (want %s or auto)", name, task, either(quoted(fits)))
 }
+
+// usesHeads tells whether the network's fusion reads the encoders' own
+// scores, and so trains their heads.
+func (n *Network) usesHeads() bool { return fusions[n.fusion].usesHeads }
 
 // groups returns the trainable tensors of each optimizer group: one per
 // encoder (its body, and its head under a fusion that uses heads), then the
@@ -226,7 +196,7 @@ func (n *Network) groups() [][]*tensor.Dense {
 	for _, e := range n.Encoders {
 		body, head := e.Params()
 		g := append([]*tensor.Dense(nil), body...)
-		if n.Fusion.UsesHeads() {
+		if n.usesHeads() {
 			g = append(g, head...)
 		}
 		gs = append(gs, g)
@@ -244,15 +214,6 @@ func (n *Network) Params() []*tensor.Dense {
 		ps = append(ps, g...)
 	}
 	return ps
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // PaperModel is the paper's network for k modalities: patch encoders with

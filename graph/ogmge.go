@@ -5,6 +5,8 @@ import (
 	"math"
 
 	"gorgonia.org/tensor"
+
+	"github.com/modcomp/modcomp/internal/check"
 )
 
 // ogmGE is on-the-fly gradient modulation with generalisation enhancement
@@ -22,15 +24,31 @@ type ogmGE struct {
 	coeff      []float64 // the last step's k_u, for the log
 }
 
-func newOGMGE(cfg MethodConfig, modalities []int) Method {
+var ogmGEMethod = methodKind{
+	help:      "on-the-fly gradient modulation",
+	objective: Objective{EncoderScores: true},
+	validate: func(s MethodSettings, ck *check.Checker) {
+		start, end := s.Int("ogm-start"), s.Int("ogm-end")
+		ck.NonNegative("ogm-alpha", -1, s.Float("ogm-alpha"))
+		ck.NonNegativeInt("ogm-start", -1, start)
+		ck.NonNegativeInt("ogm-end", -1, end)
+		if end != 0 && end < start {
+			ck.Fail(&check.FieldError{Field: "ogm-end", Index: -1, Value: end,
+				Want: fmt.Sprintf("0 (the last step) or at least ogm-start = %d", start)})
+		}
+	},
+	build: func(s MethodSettings, modalities []int) Method {
+		return newOGMGE(s.Float("ogm-alpha"), s.Int("ogm-start"), s.Int("ogm-end"), modalities)
+	},
+}
+
+func newOGMGE(alpha float64, start, end int, modalities []int) *ogmGE {
 	coeff := make([]float64, len(modalities))
 	for i := range coeff {
 		coeff[i] = 1
 	}
-	return &ogmGE{alpha: cfg.OGMAlpha, start: cfg.OGMStart, end: cfg.OGMEnd, modalities: modalities, coeff: coeff}
+	return &ogmGE{alpha: alpha, start: start, end: end, modalities: modalities, coeff: coeff}
 }
-
-func (*ogmGE) Objective() Objective { return Objective{EncoderScores: true} }
 
 func (*ogmGE) Before(*StepState) error { return nil }
 
@@ -42,13 +60,19 @@ func (m *ogmGE) After(st *StepState) error {
 	if st.Step < m.start || (m.end > 0 && st.Step > m.end) || len(m.modalities) < 2 {
 		return nil
 	}
+	loss, ok := st.Loss.(ClassLoss)
+	if !ok {
+		var classLosses []string
+		for _, name := range Losses().Names() {
+			if _, ok := losses[name].loss.(ClassLoss); ok {
+				classLosses = append(classLosses, name)
+			}
+		}
+		return fmt.Errorf("ogm-ge needs a classification loss (%s), not %T", either(classLosses), st.Loss)
+	}
 	score := make([]float64, len(m.modalities))
 	for u, scores := range st.EncoderScores {
-		p, err := trueClassProbability(st.Loss, scores, st.Labels)
-		if err != nil {
-			return fmt.Errorf("ogm-ge: %w", err)
-		}
-		for _, v := range p {
+		for _, v := range loss.TrueClassProbability(scores, st.Labels) {
 			score[u] += v
 		}
 	}

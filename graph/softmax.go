@@ -3,6 +3,7 @@ package graph
 import (
 	"math"
 
+	"github.com/modcomp/modcomp/dataset"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -10,6 +11,11 @@ import (
 // SoftmaxLoss is the cross-entropy of a softmax over C class scores, for
 // labels that are class indices: mean_i [log sum_c exp(f_ic) - f_{i,y_i}].
 type SoftmaxLoss struct{}
+
+var (
+	softmaxLossKind           = lossKind{help: "class indices 0..C-1", task: dataset.Multiclass, auto: true, loss: SoftmaxLoss{}}
+	_               ClassLoss = SoftmaxLoss{}
+)
 
 // Outputs is C: one score per class.
 func (SoftmaxLoss) Outputs(classes int) int { return classes }
@@ -85,4 +91,23 @@ func (SoftmaxLoss) Evaluate(scores, labels []float64) (loss, accuracy float64) {
 	}
 	n := float64(len(labels))
 	return loss / n, float64(correct) / n
+}
+
+// TrueClassProbability is, per sample, the softmax of its class's score.
+func (SoftmaxLoss) TrueClassProbability(scores, labels []float64) []float64 {
+	c := len(scores) / len(labels)
+	p := make([]float64, len(labels))
+	for i, y := range labels {
+		row := scores[i*c : (i+1)*c]
+		m := math.Inf(-1)
+		for _, v := range row {
+			m = math.Max(m, v)
+		}
+		sum := 0.0
+		for _, v := range row {
+			sum += math.Exp(v - m)
+		}
+		p[i] = math.Exp(row[int(y)]-m) / sum
+	}
+	return p
 }

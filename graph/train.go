@@ -29,21 +29,17 @@ type TrainConfig struct {
 	Teachers [][]float64
 }
 
-// optimizers is the registry of update rules, one file per rule. gd and sgd
-// share the rule and differ in the batch they see.
-var optimizers = map[string]func(lr float64) Optimizer{
-	"gd":   func(lr float64) Optimizer { return &GradientDescent{LR: lr} },
-	"sgd":  func(lr float64) Optimizer { return &GradientDescent{LR: lr} },
-	"adam": func(lr float64) Optimizer { return &Adam{LR: lr} },
+// Validate reports the first setting outside its allowed range for training
+// a network of model on nTrain samples: the steps, a batch size that every
+// optimizer of the model accepts, the method's settings, and what the method
+// needs of the model.
+func (c TrainConfig) Validate(model ModelConfig, nTrain int) error {
+	return c.validate(nTrain, model.trainedBy(), model.Fusion.Kind)
 }
 
-// Optimizers lists the optimizer names a config may use.
-func Optimizers() []string { return sortedKeys(optimizers) }
-
-// Validate reports the first setting outside its allowed range for a
-// training set of nTrain samples trained by the named optimizers: gd needs
-// the full batch, sgd mini-batches.
-func (c TrainConfig) Validate(nTrain int, optimizerNames ...string) error {
+// validate checks c for a network trained by the named optimizers whose
+// fusion is of the named kind.
+func (c TrainConfig) validate(nTrain int, optimizerNames []string, fusion string) error {
 	var ck check.Checker
 	ck.PositiveInt("steps", -1, c.Steps)
 	ck.PositiveInt("log-every", -1, c.LogEvery)
@@ -53,16 +49,31 @@ func (c TrainConfig) Validate(nTrain int, optimizerNames ...string) error {
 			Want: fmt.Sprintf("at most n-train = %d", nTrain)})
 	}
 	for _, name := range optimizerNames {
-		switch {
-		case name == "gd" && c.BatchSize != 0 && c.BatchSize != nTrain:
-			ck.Fail(&check.FieldError{Field: "batch-size", Index: -1, Value: c.BatchSize,
-				Want: "0 (the full batch) with optimizer gd; use optimizer sgd for mini-batches"})
-		case name == "sgd" && (c.BatchSize == 0 || c.BatchSize >= nTrain):
-			ck.Fail(&check.FieldError{Field: "batch-size", Index: -1, Value: c.BatchSize,
-				Want: fmt.Sprintf("a mini-batch size in 1..%d with optimizer sgd (n-train is %d); use optimizer gd for full batches", nTrain-1, nTrain)})
+		if kind, ok := optimizers[name]; ok {
+			kind.batch.check(name, c.BatchSize, nTrain, &ck)
 		}
 	}
+	method := c.method()
+	method.validate(&ck)
+	if kind, ok := methods[method.Name]; ok && kind.objective.NeedsEncoderScores() && !fusions[fusion].usesHeads {
+		var withHeads []string
+		for _, f := range Fusions().Names() {
+			if fusions[f].usesHeads {
+				withHeads = append(withHeads, f)
+			}
+		}
+		ck.Fail(&check.FieldError{Field: "fusion", Index: -1, Value: fmt.Sprintf("%q", fusion),
+			Want: fmt.Sprintf("%s with method %s, which reads each encoder's own scores", either(withHeads), method.Name)})
+	}
 	return ck.Err()
+}
+
+// method is c's training method; the zero value is plain training.
+func (c TrainConfig) method() MethodConfig {
+	if c.Method.Name == "" {
+		c.Method.Name = "naive"
+	}
+	return c.Method
 }
 
 // Status says how training ended.
@@ -101,23 +112,16 @@ func Train(ctx context.Context, net *Network, ds *dataset.Dataset, cfg TrainConf
 	if ds.Val == nil || ds.Test == nil {
 		return nil, fmt.Errorf("train %s: the dataset has no validation and test splits (divide it with SplitByRatio)", net.Name)
 	}
-	if err := cfg.Validate(ds.Train.Len(), net.optimizerNames...); err != nil {
+	if err := cfg.validate(ds.Train.Len(), net.optimizerNames, net.fusion); err != nil {
 		return nil, fmt.Errorf("train %s: %w", net.Name, err)
 	}
-	if cfg.Method.Name == "" {
-		cfg.Method.Name = "naive"
+	mc := cfg.method()
+	kind := methods[mc.Name]
+	obj := kind.objective
+	if obj.NeedsTeachers() && len(cfg.Teachers) != len(net.Encoders) {
+		return nil, fmt.Errorf("train %s: method %s needs the scores of %d teachers, got %d", net.Name, mc.Name, len(net.Encoders), len(cfg.Teachers))
 	}
-	if err := cfg.Method.Validate(); err != nil {
-		return nil, fmt.Errorf("train %s: %w", net.Name, err)
-	}
-	method := methods[cfg.Method.Name](cfg.Method, net.Modalities)
-	obj := method.Objective()
-	if (obj.PerEncoder || obj.Distill || obj.EncoderScores) && !net.Fusion.UsesHeads() {
-		return nil, fmt.Errorf("train %s: method %s reads each encoder's own scores, which needs late fusion", net.Name, cfg.Method.Name)
-	}
-	if obj.Distill && len(cfg.Teachers) != len(net.Encoders) {
-		return nil, fmt.Errorf("train %s: method %s needs the scores of %d teachers, got %d", net.Name, cfg.Method.Name, len(net.Encoders), len(cfg.Teachers))
-	}
+	method := kind.build(mc.settings(), net.Modalities)
 	t, err := newTrainer(net, ds, cfg, obj, rng.New(seed, "train/batches/"+net.Name))
 	if err != nil {
 		return nil, fmt.Errorf("train %s: %w", net.Name, err)

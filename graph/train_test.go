@@ -463,7 +463,7 @@ func TestTrainConfigValidate(t *testing.T) {
 	t.Parallel()
 	good := TrainConfig{Steps: 10, LogEvery: 5}
 	const nTrain = 20
-	if err := good.Validate(nTrain, "gd"); err != nil {
+	if err := good.validate(nTrain, []string{"gd"}, "late"); err != nil {
 		t.Fatalf("good config: %v", err)
 	}
 	for _, ok := range []struct {
@@ -483,7 +483,7 @@ func TestTrainConfigValidate(t *testing.T) {
 		{TrainConfig{Steps: 1, LogEvery: 1, BatchSize: 5}, nil},
 		{TrainConfig{Steps: 1, LogEvery: 1}, nil},
 	} {
-		if err := ok.c.Validate(nTrain, ok.optimizers...); err != nil {
+		if err := ok.c.validate(nTrain, ok.optimizers, "late"); err != nil {
 			t.Errorf("%+v with %q: %v", ok.c, ok.optimizers, err)
 		}
 	}
@@ -513,7 +513,7 @@ func TestTrainConfigValidate(t *testing.T) {
 	for _, tt := range tests {
 		c := good
 		tt.edit(&c)
-		err := c.Validate(nTrain, tt.optimizers...)
+		err := c.validate(nTrain, tt.optimizers, "late")
 		var fe *check.FieldError
 		switch {
 		case err == nil:

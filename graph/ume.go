@@ -6,9 +6,11 @@ package graph
 // crowd out another, at the price of never learning from their combination.
 type ume struct{}
 
-func newUME(MethodConfig, []int) Method { return ume{} }
-
-func (ume) Objective() Objective { return Objective{PerEncoder: true} }
+var umeMethod = methodKind{
+	help:      "uni-modal ensemble",
+	objective: Objective{PerEncoder: true},
+	build:     func(MethodSettings, []int) Method { return ume{} },
+}
 
 // Before weighs each encoder's own loss 1 and the fused loss 0.
 func (ume) Before(st *StepState) error {

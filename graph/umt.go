@@ -1,14 +1,21 @@
 package graph
 
+import "github.com/modcomp/modcomp/internal/check"
+
 // umt is the uni-modal teacher (Du et al., 2023): joint training plus, for
 // every encoder, a distillation term pulling its scores f_r towards those of
 // its trained uni-modal network: L(f, y) + w sum_r mean |f_r - t_r|². The
 // teachers' scores on the training set are TrainConfig.Teachers.
 type umt struct{ weight float64 }
 
-func newUMT(cfg MethodConfig, _ []int) Method { return umt{weight: cfg.UMTWeight} }
-
-func (umt) Objective() Objective { return Objective{Distill: true} }
+var umtMethod = methodKind{
+	help:      "uni-modal teacher",
+	objective: Objective{Distill: true},
+	validate: func(s MethodSettings, ck *check.Checker) {
+		ck.NonNegative("umt-weight", -1, s.Float("umt-weight"))
+	},
+	build: func(s MethodSettings, _ []int) Method { return umt{weight: s.Float("umt-weight")} },
+}
 
 // Before weighs the fused loss 1 and each distillation term w.
 func (m umt) Before(st *StepState) error {

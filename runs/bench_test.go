@@ -16,7 +16,7 @@ func BenchmarkCompareDefault(b *testing.B) {
 			cfg.Workers = workers
 			cfg.Out = b.TempDir()
 			for i := 0; i < b.N; i++ {
-				out, err := Compare(context.Background(), cfg, Options{})
+				out, err := Compare(context.Background(), resolve(b, cfg), Options{})
 				if err != nil {
 					b.Fatal(err)
 				}

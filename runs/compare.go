@@ -34,30 +34,28 @@ type Outcome struct {
 	State string
 }
 
-// Compare trains, for every seed of cfg, one uni-modal network per modality
-// and the late-fusion joint network on the same data, from the same initial
-// encoder weights, and writes the comparison to a new run directory under
-// cfg.Out (see RunDir for its files). An interrupted comparison (ctx
-// cancelled) still writes everything finished so far and reports state
-// "interrupted".
-func Compare(ctx context.Context, cfg Config, opts Options) (*Outcome, error) {
+// Compare trains, for every seed of the plan, one uni-modal network per
+// modality and the late-fusion joint network (one per training method of
+// plan.Methods) on the same data, from the same initial encoder weights, and
+// writes the comparison to a new run directory under Config.Out (see RunDir
+// for its files). An interrupted comparison (ctx cancelled) still writes
+// everything finished so far and reports state "interrupted".
+func Compare(ctx context.Context, plan *Plan, opts Options) (*Outcome, error) {
 	if opts.Command == "" {
 		opts.Command = "compare"
 	}
-	return run(ctx, &cfg, opts, CompareNetworks(cfg.K(), cfg.MethodList()), writeCompare)
+	return run(ctx, plan, opts, CompareNetworks(plan.K, plan.Methods), writeCompare)
 }
 
 // writer renders a run's results into its directory and records in out
 // the summary and the table for stdout.
-type writer func(dir *RunDir, cfg *Config, runs []*NetworkRun, out *Outcome) error
+type writer func(dir *RunDir, plan *Plan, runs []*NetworkRun, out *Outcome) error
 
 // run is the life cycle shared by every command that trains networks:
-// validate, create the run directory, record the configuration, train,
-// write the results, and mark the directory complete, interrupted or failed.
-func run(ctx context.Context, cfg *Config, opts Options, specs []NetworkSpec, write writer) (*Outcome, error) {
-	if err := cfg.Validate(); err != nil {
-		return nil, err
-	}
+// create the run directory, record the configuration, train, write the
+// results, and mark the directory complete, interrupted or failed.
+func run(ctx context.Context, plan *Plan, opts Options, specs []NetworkSpec, write writer) (*Outcome, error) {
+	cfg := &plan.Config
 	start := time.Now()
 	dir, err := CreateRunDir(cfg.Out, cfg.Name, start)
 	if err != nil {
@@ -84,7 +82,7 @@ func run(ctx context.Context, cfg *Config, opts Options, specs []NetworkSpec, wr
 	if events == nil {
 		events = nopEvents{}
 	}
-	g := newGroup(cfg, specs, nil)
+	g := newGroup(plan, specs, nil)
 	execute(ctx, []*group{g}, cfg.Workers, logEvents{events, logger})
 	runs := g.runs
 
@@ -93,7 +91,7 @@ func run(ctx context.Context, cfg *Config, opts Options, specs []NetworkSpec, wr
 		state = StateInterrupted
 	}
 	out := &Outcome{Dir: dir, Runs: runs, State: state}
-	if err := write(dir, cfg, runs, out); err != nil {
+	if err := write(dir, plan, runs, out); err != nil {
 		return fail(err)
 	}
 	if err := allFailed(runs); err != nil {

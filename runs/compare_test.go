@@ -144,7 +144,7 @@ var compareOnce sharedRun[*Outcome]
 func tinyCompare(t *testing.T) (Config, *Outcome) {
 	t.Helper()
 	return compareOnce.get(t, tinyConfig, func(cfg Config) (*Outcome, error) {
-		return Compare(context.Background(), cfg, Options{})
+		return Compare(context.Background(), resolve(t, cfg), Options{})
 	})
 }
 
@@ -156,21 +156,28 @@ func sharedTempDir(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sharedDirs = append(sharedDirs, dir)
+	shared.mu.Lock()
+	defer shared.mu.Unlock()
+	shared.dirs = append(shared.dirs, dir)
 	return dir
 }
 
-var sharedDirs []string
+// shared lists the directories of sharedTempDir; tests in parallel add to it.
+var shared struct {
+	mu   sync.Mutex
+	dirs []string
+}
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	for _, d := range sharedDirs {
+	for _, d := range shared.dirs {
 		os.RemoveAll(d)
 	}
 	os.Exit(code)
 }
 
 func TestCompareWritesRunDirectory(t *testing.T) {
+	t.Parallel()
 	cfg, out := tinyCompare(t)
 	if out.State != StateComplete {
 		t.Errorf("State = %q, want %q", out.State, StateComplete)
@@ -220,6 +227,7 @@ func TestCompareWritesRunDirectory(t *testing.T) {
 }
 
 func TestCompareSummaryKeys(t *testing.T) {
+	t.Parallel()
 	cfg, out := tinyCompare(t)
 	s := readJSONMap(t, out, "summary.json")
 	wantKeys(t, "summary.json", s, "seeds", "unimodal", "joint", "best_unimodal", "gap", "winner", "per_seed", "networks", "state")
@@ -229,8 +237,8 @@ func TestCompareSummaryKeys(t *testing.T) {
 		t.Errorf("seeds = %v, want %d seeds", seeds, cfg.Seeds)
 	}
 	uni := asList(t, "unimodal", s["unimodal"])
-	if len(uni) != cfg.K() {
-		t.Fatalf("unimodal has %d entries, want %d", len(uni), cfg.K())
+	if len(uni) != resolve(t, cfg).K {
+		t.Fatalf("unimodal has %d entries, want %d", len(uni), resolve(t, cfg).K)
 	}
 	for r, u := range uni {
 		um := asMap(t, fmt.Sprintf("unimodal[%d]", r), u)
@@ -244,21 +252,21 @@ func TestCompareSummaryKeys(t *testing.T) {
 	}
 	joint := asMap(t, "joint", s["joint"])
 	wantKeys(t, "joint", joint, graph.TestAcc, "test_acc_std", "encoder_test_acc", "alignment")
-	if l := asList(t, "joint.encoder_test_acc", joint["encoder_test_acc"]); len(l) != cfg.K() {
-		t.Errorf("joint.encoder_test_acc has %d entries, want %d", len(l), cfg.K())
+	if l := asList(t, "joint.encoder_test_acc", joint["encoder_test_acc"]); len(l) != resolve(t, cfg).K {
+		t.Errorf("joint.encoder_test_acc has %d entries, want %d", len(l), resolve(t, cfg).K)
 	}
-	if l := asList(t, "joint.alignment", joint["alignment"]); len(l) != cfg.K() {
-		t.Errorf("joint.alignment has %d entries, want %d", len(l), cfg.K())
+	if l := asList(t, "joint.alignment", joint["alignment"]); len(l) != resolve(t, cfg).K {
+		t.Errorf("joint.alignment has %d entries, want %d", len(l), resolve(t, cfg).K)
 	}
 	best := asMap(t, "best_unimodal", s["best_unimodal"])
 	wantKeys(t, "best_unimodal", best, "modality", graph.TestAcc)
-	if m, ok := best["modality"].(float64); !ok || m < 0 || int(m) >= cfg.K() {
+	if m, ok := best["modality"].(float64); !ok || m < 0 || int(m) >= resolve(t, cfg).K {
 		t.Errorf("best_unimodal.modality = %v, want a modality", best["modality"])
 	}
 	if _, ok := s["gap"].(float64); !ok {
 		t.Errorf("gap = %v, want a number", s["gap"])
 	}
-	if w, ok := s["winner"].(float64); !ok || w < -1 || int(w) >= cfg.K() {
+	if w, ok := s["winner"].(float64); !ok || w < -1 || int(w) >= resolve(t, cfg).K {
 		t.Errorf("winner = %v, want -1 or a modality", s["winner"])
 	}
 	perSeed := asList(t, "per_seed", s["per_seed"])
@@ -269,7 +277,7 @@ func TestCompareSummaryKeys(t *testing.T) {
 		wantKeys(t, fmt.Sprintf("per_seed[%d]", i), asMap(t, "per_seed entry", ps), "seed", "unimodal", "joint", "best_unimodal", "gap", "winner")
 	}
 	networks := asList(t, "networks", s["networks"])
-	if want := cfg.Seeds * (cfg.K() + 1); len(networks) != want {
+	if want := cfg.Seeds * (resolve(t, cfg).K + 1); len(networks) != want {
 		t.Errorf("networks has %d entries, want %d", len(networks), want)
 	}
 	for i, n := range networks {
@@ -280,6 +288,7 @@ func TestCompareSummaryKeys(t *testing.T) {
 }
 
 func TestCompareMetricsCSV(t *testing.T) {
+	t.Parallel()
 	cfg, out := tinyCompare(t)
 	header, rows := readCSV(t, readFile(t, out, "metrics.csv"))
 	if len(header) < 5 || header[0] != "seed" || header[1] != "network" || header[2] != "step" || header[3] != "status" {
@@ -321,7 +330,7 @@ func TestCompareMetricsCSV(t *testing.T) {
 	}
 	// One row per (seed, network, logged step): steps 0, 10, ..., 60.
 	for _, seed := range cfg.SeedList() {
-		for _, spec := range CompareNetworks(cfg.K(), cfg.MethodList()) {
+		for _, spec := range compareNetworks(t, cfg) {
 			for step := 0; step <= cfg.Steps; step += cfg.LogEvery {
 				k := key{strconv.FormatUint(seed, 10), spec.Name, strconv.Itoa(step)}
 				if !seen[k] {
@@ -330,7 +339,7 @@ func TestCompareMetricsCSV(t *testing.T) {
 			}
 		}
 	}
-	if want := cfg.Seeds * (cfg.K() + 1) * (cfg.Steps/cfg.LogEvery + 1); len(rows) != want {
+	if want := cfg.Seeds * (resolve(t, cfg).K + 1) * (cfg.Steps/cfg.LogEvery + 1); len(rows) != want {
 		t.Errorf("metrics.csv has %d rows, want %d", len(rows), want)
 	}
 }
@@ -339,6 +348,7 @@ func TestCompareMetricsCSV(t *testing.T) {
 // configuration: not on the number of workers, and not on whether the
 // configuration came from a run's config.json.
 func TestCompareReproducible(t *testing.T) {
+	t.Parallel()
 	cfg, first := tinyCompare(t) // workers = 1
 	wantCSV := readFile(t, first, "metrics.csv")
 	wantSummary := readFile(t, first, "summary.json")
@@ -357,7 +367,7 @@ func TestCompareReproducible(t *testing.T) {
 		c := cfg
 		c.Workers = 2
 		c.Out = t.TempDir()
-		out, err := Compare(context.Background(), c, Options{})
+		out, err := Compare(context.Background(), resolve(t, c), Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -375,7 +385,7 @@ func TestCompareReproducible(t *testing.T) {
 		if c.Out != cfg.Out {
 			t.Errorf("config.json out = %q, want %q", c.Out, cfg.Out)
 		}
-		out, err := Compare(context.Background(), c, Options{})
+		out, err := Compare(context.Background(), resolve(t, c), Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -387,6 +397,7 @@ func TestCompareReproducible(t *testing.T) {
 }
 
 func TestCompareDivergence(t *testing.T) {
+	t.Parallel()
 	// gd does not diverge whatever the learning rate (logistic-loss
 	// gradients are bounded, see graph.TestTrainDivergence); adam with a
 	// learning rate near the largest float overflows the pre-activations.
@@ -395,7 +406,7 @@ func TestCompareDivergence(t *testing.T) {
 	cfg.LR = FloatList{1e308}
 	cfg.LogEvery = 1
 	cfg.Seeds = 1
-	out, err := Compare(context.Background(), cfg, Options{})
+	out, err := Compare(context.Background(), resolve(t, cfg), Options{})
 	if err != nil {
 		t.Fatalf("Compare with diverging networks returned %v, want an Outcome", err)
 	}
@@ -466,6 +477,7 @@ func (e *cancelEvents) Logged(*NetworkRun, int) {
 }
 
 func TestCompareInterrupted(t *testing.T) {
+	t.Parallel()
 	for _, workers := range []int{1, 2} {
 		t.Run(fmt.Sprintf("workers=%d", workers), func(t *testing.T) {
 			cfg := tinyConfig(t)
@@ -473,7 +485,7 @@ func TestCompareInterrupted(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			ev := &cancelEvents{cancel: cancel}
-			out, err := Compare(ctx, cfg, Options{Events: ev})
+			out, err := Compare(ctx, resolve(t, cfg), Options{Events: ev})
 			if err != nil {
 				t.Fatalf("interrupted Compare returned %v, want an Outcome", err)
 			}
@@ -511,6 +523,7 @@ func TestCompareInterrupted(t *testing.T) {
 }
 
 func TestTrainSummary(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		modalities IntList
 		network    string
@@ -523,7 +536,7 @@ func TestTrainSummary(t *testing.T) {
 			cfg := tinyConfig(t)
 			cfg.Modalities = tc.modalities
 			cfg.Steps = 20
-			out, err := Train(context.Background(), cfg, Options{})
+			out, err := Train(context.Background(), resolve(t, cfg), Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -581,12 +594,13 @@ func TestTrainSummary(t *testing.T) {
 // of the first network dispatched (the joint network of the first seed)
 // leaves every other network "not started".
 func TestCompareInterruptStartsNoNetwork(t *testing.T) {
+	t.Parallel()
 	cfg := tinyConfig(t)
 	cfg.Seeds = 3
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	ev := &cancelEvents{cancel: cancel}
-	out, err := Compare(ctx, cfg, Options{Events: ev})
+	out, err := Compare(ctx, resolve(t, cfg), Options{Events: ev})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -618,15 +632,16 @@ func (e *goroutineEvents) Finished(*NetworkRun)    {}
 // TestCompareWorkersBounded wants no more workers than networks: Validate
 // accepts any workers >= 0, and each worker is a goroutine.
 func TestCompareWorkersBounded(t *testing.T) {
+	t.Parallel()
 	cfg := tinyConfig(t)
 	cfg.Seeds = 1
 	cfg.Steps = 10
 	cfg.Workers = 10000
 	ev := &goroutineEvents{}
-	if _, err := Compare(context.Background(), cfg, Options{Events: ev}); err != nil {
+	if _, err := Compare(context.Background(), resolve(t, cfg), Options{Events: ev}); err != nil {
 		t.Fatal(err)
 	}
 	if ev.max > 1000 {
-		t.Errorf("%d goroutines while training %d networks", ev.max, cfg.K()+1)
+		t.Errorf("%d goroutines while training %d networks", ev.max, resolve(t, cfg).K+1)
 	}
 }

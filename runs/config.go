@@ -5,19 +5,17 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/modcomp/modcomp/dataset"
 	"github.com/modcomp/modcomp/graph"
-	"github.com/modcomp/modcomp/internal/check"
 )
 
 // Config is everything that determines a run's numbers. Its keys are the
@@ -26,10 +24,11 @@ import (
 // modality, or a single value for every modality. The number of modalities K
 // is that of the data: the length of the longest synthetic list (d, patches,
 // alpha, beta, mu, sigma-p), or that of the NPY dataset named by data.
+// Resolve checks a Config and works out what runs need of it (a Plan).
 type Config struct {
 	// Data: the paper's synthetic distribution, an NPY dataset or two views
 	// of Fashion-MNIST.
-	Dataset      string     `json:"dataset" help:"synthetic (the paper's distribution), npy (the dataset in data), fashion2view (two views of Fashion-MNIST)"`
+	Dataset      string     `json:"dataset" help:"where the data come from: {datasets}"`
 	Data         string     `json:"data" help:"npy: the dataset directory (data alone implies dataset npy); fashion2view: the directory of the IDX files (default /usr/share/datasets/fashion-mnist)"`
 	Split        FloatList  `json:"split" help:"npy: fractions val,test of a dataset that gives only a training split, drawn per seed"`
 	ViewDeg      StringList `json:"view-degradation" help:"fashion2view: degradation of each view: none, rotate, noise, occlude"`
@@ -45,7 +44,7 @@ type Config struct {
 	SigmaP       FloatList  `json:"sigma-p" help:"standard deviation sigma_p of the noise patches, per modality"`
 
 	// Model: encoders, fusion, loss.
-	Encoder    StringList `json:"encoder" help:"encoder kind per modality: patch (the paper's), mlp, conv"`
+	Encoder    StringList `json:"encoder" help:"encoder kind per modality: {encoders}"`
 	Neurons    int        `json:"neurons" help:"patch encoder: neurons m per class"`
 	Q          float64    `json:"q" help:"order q of the smoothed ReLU (>= 2)"`
 	Rho        float64    `json:"rho" help:"threshold rho of the smoothed ReLU"`
@@ -57,15 +56,15 @@ type Config struct {
 	LayerScale FloatList  `json:"layer-scale" help:"mlp encoder: extra init factor per layer (hidden layers, then the head); empty: all 1"`
 	ConvChan   IntList    `json:"conv-channels" help:"conv encoder: channels of each 3x3-style convolution, e.g. 8,16"`
 	ConvKernel int        `json:"conv-kernel" help:"conv encoder: kernel size k (odd)"`
-	Fusion     string     `json:"fusion" help:"late (sum of the encoders' scores, the paper's) or concat (one head over the concatenated features)"`
+	Fusion     string     `json:"fusion" help:"how the encoders' outputs combine: {fusions}"`
 	FusionHid  IntList    `json:"fusion-hidden" help:"concat fusion: widths of fused hidden layers before the head (empty: a linear head)"`
 	FusionAct  string     `json:"fusion-activation" help:"concat fusion: activation of the fused hidden layers"`
 	FusionInit float64    `json:"fusion-init" help:"concat fusion: init scale of the fused layers"`
-	Loss       string     `json:"loss" help:"auto (logistic for binary, softmax for multiclass, mse for regression), logistic, softmax or mse"`
+	Loss       string     `json:"loss" help:"auto (the loss of the data's task) or {losses}"`
 	DType      string     `json:"dtype" help:"floating-point type of the networks: float64 or float32"`
 
 	// Training.
-	Optimizer StringList `json:"optimizer" help:"update rule per modality: gd (full-batch gradient descent, the paper's), sgd (mini-batch), adam; the fusion uses modality 0's"`
+	Optimizer StringList `json:"optimizer" help:"update rule per modality (the fusion uses modality 0's): {optimizers}"`
 	LR        FloatList  `json:"lr" help:"learning rate eta per modality; the fusion uses modality 0's"`
 	Steps     int        `json:"steps" help:"training steps T (updates)"`
 	BatchSize int        `json:"batch-size" help:"samples per update for sgd and adam; 0 = the full training set"`
@@ -73,8 +72,8 @@ type Config struct {
 	Probe     bool       `json:"probe" help:"fit a linear probe on each trained encoder's frozen features (true or false)"`
 
 	// Training methods of the joint network.
-	Method      string     `json:"method" help:"training method of the network of 'modcomp train': naive, ume, umt, ogm-ge, alternating, gblend"`
-	Methods     StringList `json:"methods" help:"training methods 'modcomp compare' trains a joint network with (naive always): naive, ume, umt, ogm-ge, alternating, gblend"`
+	Method      string     `json:"method" help:"training method of the network of 'modcomp train': {methods}"`
+	Methods     StringList `json:"methods" help:"training methods 'modcomp compare' trains a joint network with (naive always): {methods}"`
 	OGMAlpha    float64    `json:"ogm-alpha" help:"ogm-ge: alpha of the coefficient 1 - tanh(alpha rho)"`
 	OGMStart    int        `json:"ogm-start" help:"ogm-ge: first modulated step"`
 	OGMEnd      int        `json:"ogm-end" help:"ogm-ge: last modulated step (0: the last step)"`
@@ -112,18 +111,32 @@ func Default() Config {
 type Field struct {
 	Key  string // flag name and config key
 	Help string
-	kind reflect.Kind
 }
 
 // Fields lists the configuration keys in declaration order.
 func Fields() []Field {
+	choices := helpChoices()
 	t := reflect.TypeOf(Config{})
 	fields := make([]Field, t.NumField())
 	for i := range fields {
 		f := t.Field(i)
-		fields[i] = Field{Key: f.Tag.Get("json"), Help: f.Tag.Get("help"), kind: f.Type.Kind()}
+		fields[i] = Field{Key: f.Tag.Get("json"), Help: choices.Replace(f.Tag.Get("help"))}
 	}
 	return fields
+}
+
+// helpChoices fills the placeholders of the help tags with the names each
+// registry offers and their help, so that --help lists exactly what
+// validation accepts.
+func helpChoices() *strings.Replacer {
+	return strings.NewReplacer(
+		"{datasets}", datasetChoices().String(),
+		"{encoders}", graph.EncoderKinds().String(),
+		"{fusions}", graph.Fusions().String(),
+		"{losses}", graph.Losses().String(),
+		"{optimizers}", graph.Optimizers().String(),
+		"{methods}", graph.Methods().String(),
+	)
 }
 
 // clone returns a copy of c that shares no per-modality list with it.
@@ -286,7 +299,7 @@ func decodeJSON(data []byte, c *Config, extra string) (json.RawMessage, error) {
 		return nil, fmt.Errorf("want a JSON object of configuration keys: %w", err)
 	}
 	var raw json.RawMessage
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		switch {
 		case k == metadataKey:
 		case extra != "" && k == extra:
@@ -310,7 +323,7 @@ func decodeYAML(data []byte, c *Config, extra string) (json.RawMessage, error) {
 		return nil, fmt.Errorf("invalid YAML: %w", err)
 	}
 	var raw json.RawMessage
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		if k == metadataKey {
 			continue
 		}
@@ -381,15 +394,6 @@ func (c *Config) setJSON(key string, raw json.RawMessage) error {
 	return nil
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
 func unknownKeyError(key string) error {
 	best, bestDist := "", 3
 	for _, f := range Fields() {
@@ -423,25 +427,6 @@ func editDistance(a, b string) int {
 	return prev[len(b)]
 }
 
-// maxSeeds bounds seeds: a typo such as 1000000 would otherwise queue
-// millions of trainings.
-const maxSeeds = 100000
-
-// K is the number of modalities of the data: that of the NPY dataset named
-// by data, 2 for fashion2view, or the length of the longest synthetic list.
-// It is 0 when the data cannot be read (Validate says why).
-func (c *Config) K() int {
-	src, err := c.source()
-	if err != nil {
-		return 0
-	}
-	k, err := src.modalities()
-	if err != nil {
-		return 0
-	}
-	return k
-}
-
 // SeedList returns the seeds of the run.
 func (c *Config) SeedList() []uint64 {
 	seeds := make([]uint64, c.Seeds)
@@ -449,168 +434,4 @@ func (c *Config) SeedList() []uint64 {
 		seeds[i] = c.Seed + uint64(i)
 	}
 	return seeds
-}
-
-// Validate reports the first mistake in c, naming the key, the value and
-// what is allowed. With data set it reads the dataset's manifest.
-func (c *Config) Validate() error {
-	var ck check.Checker
-	ck.PositiveInt("seeds", -1, c.Seeds)
-	if c.Seeds > maxSeeds {
-		ck.Fail(&check.FieldError{Field: "seeds", Index: -1, Value: c.Seeds, Want: fmt.Sprintf("at most %d", maxSeeds)})
-	}
-	ck.NonNegativeInt("workers", -1, c.Workers)
-	if strings.ContainsAny(c.Name, `/\`) || c.Name == "." || c.Name == ".." {
-		ck.Fail(&check.FieldError{Field: "name", Index: -1, Value: fmt.Sprintf("%q", c.Name), Want: "a name without path separators"})
-	}
-	ck.OneOf("mlp-input", -1, c.MLPInput, []string{"flat", "patch"})
-	// Keys shared by every encoder are checked here, so that an error does
-	// not name one modality for them.
-	ck.PositiveInt("neurons", -1, c.Neurons)
-	ck.AtLeast("q", -1, c.Q, 2)
-	ck.Positive("rho", -1, c.Rho)
-	if err := ck.Err(); err != nil {
-		return err
-	}
-	src, err := c.source()
-	if err != nil {
-		return err
-	}
-	k, err := src.modalities()
-	if err != nil {
-		return err
-	}
-	if k < 2 {
-		return fmt.Errorf("the data has %d modality, want at least 2: give the synthetic lists (d, patches, alpha, beta, mu, sigma-p) one value per modality, e.g. --alpha 1.0,0.4", k)
-	}
-	if err := src.validate(); err != nil {
-		return err
-	}
-	nTrain, err := src.trainSize()
-	if err != nil {
-		return err
-	}
-	lists := []perModality{{"encoder", c.Encoder}, {"sigma0", c.Sigma0}, {"activation", c.Activation},
-		{"init-scale", c.InitScale}, {"optimizer", c.Optimizer}, {"lr", c.LR}}
-	if err := checkLengths(lists, k, c.longestList()); err != nil {
-		return err
-	}
-	model := c.Model()
-	if err := model.Validate(); err != nil {
-		return err
-	}
-	var names []string
-	for _, e := range model.Encoders {
-		names = append(names, e.Optimizer)
-	}
-	if err := c.Train("").Validate(nTrain, names...); err != nil {
-		return err
-	}
-	for _, m := range append([]string{c.Method}, c.Methods...) {
-		if err := c.Train(m).Method.Validate(); err != nil {
-			return err
-		}
-		if m != "naive" && c.Fusion != "late" {
-			return &check.FieldError{Field: "fusion", Index: -1, Value: fmt.Sprintf("%q", c.Fusion), Want: fmt.Sprintf("late with method %s, which reads each encoder's own scores", m)}
-		}
-	}
-	seen := map[int]bool{}
-	for _, r := range c.Modalities {
-		if r < 0 || r >= k || seen[r] {
-			return &check.FieldError{Field: "modalities", Index: -1, Value: c.Modalities, Want: fmt.Sprintf("distinct modality indices in 0..%d", k-1)}
-		}
-		seen[r] = true
-	}
-	return nil
-}
-
-// perModality is a per-modality list and its key.
-type perModality struct {
-	key  string
-	list interface {
-		fmt.Stringer
-	}
-}
-
-// checkLengths requires every per-modality list to hold one value, or one
-// per modality; why tells where K comes from.
-func checkLengths(lists []perModality, k int, why string) error {
-	for _, l := range lists {
-		n := reflect.ValueOf(l.list).Len()
-		if n != 1 && n != k {
-			return fmt.Errorf("%s = %s has %d values for %d modalities (%s): give one value per modality, or a single value for all", l.key, l.list, n, k, why)
-		}
-	}
-	return nil
-}
-
-// longestList says where the number of modalities comes from: the data, or
-// the longest synthetic list.
-func (c *Config) longestList() string {
-	if src, err := c.source(); err == nil {
-		if _, synthetic := src.(syntheticSource); !synthetic {
-			return "those of " + src.describe()
-		}
-	}
-	best := perModality{"d", c.D}
-	for _, l := range []perModality{{"patches", c.Patches}, {"alpha", c.Alpha}, {"beta", c.Beta}, {"mu", c.Mu}, {"sigma-p", c.SigmaP}} {
-		if reflect.ValueOf(l.list).Len() > reflect.ValueOf(best.list).Len() {
-			best = l
-		}
-	}
-	return fmt.Sprintf("%s = %s", best.key, best.list)
-}
-
-// Synthetic is the dataset part of c.
-func (c *Config) Synthetic() dataset.Synthetic {
-	k := c.K()
-	s := dataset.Synthetic{NTrain: c.NTrain, NVal: c.NVal, NTest: c.NTest}
-	for r := 0; r < k; r++ {
-		s.Modalities = append(s.Modalities, dataset.SyntheticModality{
-			Patches: c.Patches.At(r), Dim: c.D.At(r),
-			Alpha: c.Alpha.At(r), Beta: c.Beta.At(r), Mu: c.Mu.At(r), SigmaP: c.SigmaP.At(r),
-		})
-	}
-	return s
-}
-
-// Model is the network part of c, with one encoder configuration per
-// modality of the data.
-func (c *Config) Model() graph.ModelConfig {
-	m := graph.ModelConfig{
-		Fusion: graph.FusionConfig{Kind: c.Fusion, Hidden: c.FusionHid, Activation: c.FusionAct, Scale: c.FusionInit,
-			Optimizer: c.Optimizer.At(0), LR: c.LR.At(0)},
-		Loss: c.Loss, DType: c.DType,
-	}
-	for r := 0; r < c.K(); r++ {
-		m.Encoders = append(m.Encoders, graph.EncoderConfig{
-			Kind:        c.Encoder.At(r),
-			PatchConfig: graph.PatchConfig{Neurons: c.Neurons, Q: c.Q, Rho: c.Rho, Sigma0: c.Sigma0.At(r)},
-			MLP: graph.MLPConfig{Hidden: c.Hidden, Activation: c.Activation.At(r), PerPatch: c.MLPInput == "patch",
-				Scale: c.InitScale.At(r), LayerScale: c.LayerScale},
-			Conv:      graph.ConvConfig{Channels: c.ConvChan, Kernel: c.ConvKernel, Activation: c.Activation.At(r), Scale: c.InitScale.At(r)},
-			Optimizer: c.Optimizer.At(r),
-			LR:        c.LR.At(r),
-		})
-	}
-	return m
-}
-
-// Train is the training part of c, with the training method method.
-func (c *Config) Train(method string) graph.TrainConfig {
-	return graph.TrainConfig{Steps: c.Steps, BatchSize: c.BatchSize, LogEvery: c.LogEvery, Probe: c.Probe,
-		Method: graph.MethodConfig{Name: method, OGMAlpha: c.OGMAlpha, OGMStart: c.OGMStart, OGMEnd: c.OGMEnd,
-			UMTWeight: c.UMTWeight, GBlendEvery: c.GBlendEvery}}
-}
-
-// MethodList is the methods of a comparison: naive first, then the others
-// of methods, each once.
-func (c *Config) MethodList() []string {
-	list := []string{"naive"}
-	for _, m := range c.Methods {
-		if m != "naive" && !slices.Contains(list, m) {
-			list = append(list, m)
-		}
-	}
-	return list
 }

@@ -30,13 +30,14 @@ func FuzzDecodeConfig(f *testing.F) {
 			}
 			return
 		}
-		if err := c.Validate(); err != nil {
+		p, err := c.Resolve()
+		if err != nil {
 			if err.Error() == "" {
 				t.Fatal("empty error message")
 			}
 			return
 		}
-		usable(t, &c)
+		usable(t, p)
 		if c.Seeds <= maxFuzzSeeds {
 			roundTrip(t, &c)
 		}
@@ -63,10 +64,11 @@ func FuzzLoadYAML(f *testing.F) {
 			}
 			return
 		}
-		if err := c.Validate(); err != nil {
+		p, err := c.Resolve()
+		if err != nil {
 			return
 		}
-		usable(t, &c)
+		usable(t, p)
 	})
 }
 
@@ -75,32 +77,35 @@ func FuzzLoadYAML(f *testing.F) {
 // (resolvedConfig), so seeds = 2^31 would allocate 16 GiB.
 const maxFuzzSeeds = 1 << 16
 
-// usable exercises what a run does with a validated configuration before
+// usable exercises what a run does with a resolved configuration before
 // training: the per-modality views, the seeds and the resolved config.json.
-func usable(t *testing.T, c *Config) {
+func usable(t *testing.T, p *Plan) {
 	t.Helper()
-	k := c.K()
+	c, k := &p.Config, p.K
 	if k < 2 {
-		t.Fatalf("Validate accepted K = %d", k)
+		t.Fatalf("Resolve accepted K = %d", k)
 	}
-	s := c.Synthetic()
-	if len(s.Modalities) != k {
-		t.Fatalf("Synthetic has %d modalities, K = %d", len(s.Modalities), k)
+	if s, ok := p.source.(*syntheticSource); ok {
+		if len(s.spec.Modalities) != k {
+			t.Fatalf("the synthetic data has %d modalities, K = %d", len(s.spec.Modalities), k)
+		}
+		if err := s.spec.Validate(); err != nil {
+			t.Fatalf("Resolve accepted a configuration whose data does not validate: %v", err)
+		}
 	}
-	if err := s.Validate(); err != nil {
-		t.Fatalf("Validate accepted a configuration whose data does not validate: %v", err)
+	if len(p.Model.Encoders) != k {
+		t.Fatalf("the model has %d encoders, K = %d", len(p.Model.Encoders), k)
 	}
-	_ = c.Model()
-	_ = c.Train(c.Method)
+	_ = p.Train(c.Method)
 	for _, r := range c.Modalities {
 		if r < 0 || r >= k {
 			t.Fatalf("Validate accepted modality %d of %d", r, k)
 		}
 	}
-	if set := reportSetting(c); len(set.Alpha) != k || (set.Theory != nil && len(set.Theory.LR) != k) {
+	if set := reportSetting(p); len(set.Alpha) != k || (set.Theory != nil && len(set.Theory.LR) != k) {
 		t.Fatalf("the reports' setting has %d alphas for K = %d", len(set.Alpha), k)
 	}
-	_ = CompareNetworks(k, c.MethodList())
+	_ = CompareNetworks(k, p.Methods)
 	_ = TrainNetwork(c.Modalities, k, c.Method)
 	if c.Seeds <= maxFuzzSeeds {
 		_ = c.SeedList()

@@ -25,13 +25,32 @@ func wantErrContains(t *testing.T, err error, parts ...string) {
 	}
 }
 
-func TestDefaultValidates(t *testing.T) {
-	c := Default()
-	if err := c.Validate(); err != nil {
-		t.Fatalf("Default().Validate() = %v", err)
+// resolve is cfg's plan; the test stops if cfg does not resolve.
+func resolve(t testing.TB, cfg Config) *Plan {
+	t.Helper()
+	p, err := cfg.Resolve()
+	if err != nil {
+		t.Fatalf("Resolve: %v", err)
 	}
-	if c.K() != 2 {
-		t.Errorf("Default().K() = %d, want 2", c.K())
+	return p
+}
+
+// compareNetworks are the networks a comparison of cfg trains.
+func compareNetworks(t testing.TB, cfg Config) []NetworkSpec {
+	t.Helper()
+	p := resolve(t, cfg)
+	return CompareNetworks(p.K, p.Methods)
+}
+
+func TestDefaultValidates(t *testing.T) {
+	t.Parallel()
+	c := Default()
+	p, err := c.Resolve()
+	if err != nil {
+		t.Fatalf("Default().Resolve() = %v", err)
+	}
+	if p.K != 2 {
+		t.Errorf("Default() resolves K = %d, want 2", p.K)
 	}
 	// Every key is documented and reads back through Get.
 	for _, f := range Fields() {
@@ -49,6 +68,7 @@ func TestDefaultValidates(t *testing.T) {
 // TestSetAndGet sets every kind of key from a flag's spelling and reads it
 // back.
 func TestSetAndGet(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		key, value string
 		want       any    // the field after Set
@@ -93,6 +113,7 @@ func TestSetAndGet(t *testing.T) {
 }
 
 func TestSetErrors(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		key, value string
 		want       []string // parts of the error message
@@ -135,6 +156,7 @@ func writeConfig(t *testing.T, name, content string) string {
 }
 
 func TestLoadFile(t *testing.T) {
+	t.Parallel()
 	want := Default()
 	want.NTrain = 40
 	want.Alpha = FloatList{1, 0.4}
@@ -203,6 +225,7 @@ name: from-file
 // TestLoadFileLists checks the three spellings of a per-modality list in
 // both formats.
 func TestLoadFileLists(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, content string
 		want          FloatList
@@ -228,6 +251,7 @@ func TestLoadFileLists(t *testing.T) {
 }
 
 func TestLoadFileErrors(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, content string
 		want          []string
@@ -280,6 +304,7 @@ func TestLoadFileErrors(t *testing.T) {
 // TestLoadFileNull checks that an explicit null is refused rather than
 // silently read as the default (scalars) or as 0 (lists).
 func TestLoadFileNull(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ name, content, key string }{
 		{"scalar.json", `{"lr": null}`, "lr"},
 		{"list.json", `{"mu": null}`, "mu"},
@@ -297,6 +322,7 @@ func TestLoadFileNull(t *testing.T) {
 // as it was, as a library caller that reports the error and goes on
 // expects.
 func TestSetKeepsValueOnError(t *testing.T) {
+	t.Parallel()
 	for _, kv := range [][2]string{{"lr", "fast"}, {"lr", "1e400"}, {"n-train", "abc"}, {"alpha", "1,x"}, {"seed", "-1"}} {
 		c := Default()
 		before := c.Get(kv[0])
@@ -313,6 +339,7 @@ func TestSetKeepsValueOnError(t *testing.T) {
 // form (.inf, .nan, a mapping with non-string keys) to be reported against
 // its key, like every other wrong value.
 func TestLoadFileYAMLValueErrorsNameKey(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ content, key string }{
 		{"lr: .inf\n", "lr"},
 		{"mu: .nan\n", "mu"},
@@ -327,6 +354,7 @@ func TestLoadFileYAMLValueErrorsNameKey(t *testing.T) {
 // user wrote: an unquoted date is a YAML timestamp, which the YAML-to-JSON
 // conversion turns into RFC 3339.
 func TestLoadFileYAMLStringKept(t *testing.T) {
+	t.Parallel()
 	c := Default()
 	if err := c.LoadFile(writeConfig(t, "c.yaml", "name: 2024-01-01\n")); err != nil {
 		t.Fatal(err)
@@ -338,6 +366,7 @@ func TestLoadFileYAMLStringKept(t *testing.T) {
 
 // TestLoadFileKeepsUnsetKeys checks that a file overlays only its keys.
 func TestLoadFileKeepsUnsetKeys(t *testing.T) {
+	t.Parallel()
 	c := Default()
 	c.Neurons = 3
 	if err := c.LoadFile(writeConfig(t, "c.json", `{"steps": 9}`)); err != nil {
@@ -360,6 +389,7 @@ func TestLoadFileKeepsUnsetKeys(t *testing.T) {
 // TestValidate breaks one key of the default configuration per case and
 // checks that the error names the key and the value.
 func TestValidate(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name  string
 		edit  func(c *Config)
@@ -411,6 +441,7 @@ func TestValidate(t *testing.T) {
 		{"name with a slash", func(c *Config) { c.Name = "a/b" }, "name", -1, []string{`name = "a/b"`, "path separators"}},
 		{"name with a backslash", func(c *Config) { c.Name = `a\b` }, "name", -1, []string{`name = "a\\b"`}},
 		{"name dot-dot", func(c *Config) { c.Name = ".." }, "name", -1, []string{`name = ".."`}},
+		{"loss of another task", func(c *Config) { c.Loss = "mse" }, "", -1, []string{`loss "mse"`, "binary task", `"logistic" or auto`}},
 		{"one modality", func(c *Config) { c.Alpha, c.Mu = FloatList{1}, FloatList{0.3} }, "", -1,
 			[]string{"1 modality", "want at least 2"}},
 		{"lists of different lengths", func(c *Config) { c.Alpha, c.Mu = FloatList{1, 0.4, 0.3}, FloatList{0.1, 0.2} }, "", -1,
@@ -441,6 +472,7 @@ func TestValidate(t *testing.T) {
 // TestValidateListLengthsNameValues wants the list-length error to name
 // both lists and their values, like every other validation error.
 func TestValidateListLengthsNameValues(t *testing.T) {
+	t.Parallel()
 	c := Default()
 	c.Alpha, c.Mu = FloatList{1, 0.4, 0.3}, FloatList{0.1, 0.2}
 	wantErrContains(t, c.Validate(), "mu", "0.1,0.2", "alpha", "1,0.4,0.3")
@@ -451,6 +483,7 @@ func TestValidateListLengthsNameValues(t *testing.T) {
 // refuses it only when the network is built, so `modcomp train --modalities
 // 0,0` makes a run directory whose every network "failed".
 func TestValidateModalitiesDistinct(t *testing.T) {
+	t.Parallel()
 	c := Default()
 	c.Modalities = IntList{0, 0}
 	err := c.Validate()
@@ -462,18 +495,20 @@ func TestValidateModalitiesDistinct(t *testing.T) {
 }
 
 func TestKAndSeedList(t *testing.T) {
+	t.Parallel()
 	c := Default()
 	c.D = IntList{20, 20, 20}
 	c.Alpha, c.Mu = FloatList{1}, FloatList{0.3}
-	if c.K() != 3 {
-		t.Errorf("K = %d, want 3 (the longest list)", c.K())
+	p := resolve(t, c)
+	if p.K != 3 {
+		t.Errorf("K = %d, want 3 (the longest list)", p.K)
 	}
 	c.Seed, c.Seeds = 5, 3
 	if got := c.SeedList(); !reflect.DeepEqual(got, []uint64{5, 6, 7}) {
 		t.Errorf("SeedList = %v, want [5 6 7]", got)
 	}
 	// The per-modality views use the single value for every modality.
-	s := c.Synthetic()
+	s := p.source.(*syntheticSource).spec
 	if len(s.Modalities) != 3 || s.Modalities[2].Alpha != 1 || s.Modalities[2].Dim != 20 {
 		t.Errorf("Synthetic = %+v, want 3 modalities with alpha 1 and d 20", s.Modalities)
 	}

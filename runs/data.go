@@ -11,23 +11,17 @@ import (
 	"github.com/modcomp/modcomp/internal/stats"
 )
 
-// ExportData draws the configured dataset (synthetic, or the two views of
-// Fashion-MNIST) for cfg.Seed and saves it to dir as NPY arrays with a
+// ExportData draws the planned dataset (synthetic, or the two views of
+// Fashion-MNIST) for Config.Seed and saves it to dir as NPY arrays with a
 // manifest (see dataset.Save); the manifest's source records the
 // configuration and seed that reproduce it.
-func ExportData(cfg Config, dir string) error {
-	if err := cfg.Validate(); err != nil {
-		return err
-	}
-	src, err := cfg.source()
+func ExportData(plan *Plan, dir string) error {
+	cfg := &plan.Config
+	ds, err := plan.source.draw(cfg.Seed)
 	if err != nil {
 		return err
 	}
-	ds, err := src.draw(cfg.Seed)
-	if err != nil {
-		return err
-	}
-	source := map[string]any{"generator": cfg.Dataset, "seed": cfg.Seed, "config": resolvedConfig(&cfg, "data export")}
+	source := map[string]any{"generator": cfg.Dataset, "seed": cfg.Seed, "config": resolvedConfig(cfg, "data export")}
 	return dataset.Save(dir, ds, source)
 }
 

@@ -4,6 +4,11 @@
 //
 // A Config holds every setting under the name of its command-line flag;
 // Default returns the embedded default configuration (defaults.json).
+// Config.Resolve checks it once and returns a Plan: the opened data source,
+// the number of modalities K, the model and the training of each method.
+// Compare, Train, ExportData and every point of a sweep work from a Plan, so
+// nothing is derived from the settings twice.
+//
 // Compare trains, for every seed, one uni-modal network per modality and the
 // late-fusion joint network on the same data from the same initial encoder
 // weights, in parallel, and writes to a new RunDir:
@@ -30,7 +35,8 @@
 // them (report.Sweep). Train trains one
 // network; ExportData and InspectData handle datasets on disk. The data come
 // from a source per Config.Dataset: the paper's synthetic distribution, an
-// NPY dataset, or two views of Fashion-MNIST.
+// NPY dataset, or two views of Fashion-MNIST, one file per source
+// (source_*.go), registered in source.go with its help and its own checks.
 //
 // Results never depend on the number of workers: each network draws from
 // its own seeded streams. Every file is written to a temporary name and

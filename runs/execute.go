@@ -40,6 +40,18 @@ func CompareNetworks(k int, methods []string) []NetworkSpec {
 	return specs
 }
 
+// jointModalities is the number of modalities of a comparison's runs: those
+// its joint network sees.
+func jointModalities(runs []*NetworkRun) int {
+	k := 0
+	for _, r := range runs {
+		if r != nil {
+			k = max(k, len(r.Modalities))
+		}
+	}
+	return k
+}
+
 // NetworkRun is the outcome of training one network for one seed.
 type NetworkRun struct {
 	Seed       uint64
@@ -74,10 +86,10 @@ type Events interface {
 	Finished(run *NetworkRun)
 }
 
-// group is the networks of one configuration: those of a comparison, or of
-// one point of a sweep. Its runs are ordered by seed, then network.
+// group is the networks of one plan: those of a comparison, or of one point
+// of a sweep. Its runs are ordered by seed, then network.
 type group struct {
-	cfg  *Config
+	plan *Plan
 	runs []*NetworkRun
 	data *dataCache
 	// done, if not nil, is called once every run of the group has finished,
@@ -89,10 +101,10 @@ type group struct {
 	left int
 }
 
-// newGroup lists every network of specs for every seed of cfg.
-func newGroup(cfg *Config, specs []NetworkSpec, done func(*group)) *group {
-	g := &group{cfg: cfg, data: newDataCache(cfg, len(specs)), done: done}
-	for _, s := range cfg.SeedList() {
+// newGroup lists every network of specs for every seed of plan.
+func newGroup(plan *Plan, specs []NetworkSpec, done func(*group)) *group {
+	g := &group{plan: plan, data: newDataCache(plan.source, len(specs)), done: done}
+	for _, s := range plan.Config.SeedList() {
 		for _, spec := range specs {
 			g.runs = append(g.runs, &NetworkRun{Seed: s, Network: spec.Name, Modalities: spec.Modalities, Method: spec.Method, Status: runNotStarted})
 		}
@@ -141,7 +153,7 @@ func execute(ctx context.Context, groups []*group, workers int, events Events) {
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
-				if trainOne(ctx, j.g.cfg, j.run, j.g.data, events) {
+				if trainOne(ctx, j.g.plan, j.run, j.g.data, events) {
 					j.g.finished()
 				}
 			}
@@ -181,7 +193,7 @@ func dispatchOrder(runs []*NetworkRun) []int {
 // trainOne trains one network and records its outcome in run; failures are
 // recorded, not returned, so that the other networks go on. It reports
 // whether the network ran at all.
-func trainOne(ctx context.Context, cfg *Config, run *NetworkRun, data *dataCache, events Events) (ran bool) {
+func trainOne(ctx context.Context, plan *Plan, run *NetworkRun, data *dataCache, events Events) (ran bool) {
 	if ctx.Err() != nil {
 		return false // cancelled while queued: the run stays "not started"
 	}
@@ -202,14 +214,14 @@ func trainOne(ctx context.Context, cfg *Config, run *NetworkRun, data *dataCache
 		run.Status, run.Message = runFailed, err.Error()
 		return
 	}
-	net, err := graph.NewNetwork(run.Network, run.Modalities, ds, cfg.Model(), run.Seed)
+	net, err := graph.NewNetwork(run.Network, run.Modalities, ds, plan.Model, run.Seed)
 	if err != nil {
 		run.Status, run.Message = runFailed, err.Error()
 		return
 	}
-	tc := cfg.Train(run.Method)
-	if tc.Method.Name == "umt" {
-		if tc.Teachers, err = teachers(ctx, cfg, ds, run); err != nil {
+	tc := plan.Train(run.Method)
+	if tc.Method.Objective().NeedsTeachers() {
+		if tc.Teachers, err = teachers(ctx, plan, ds, run); err != nil {
 			run.Status, run.Message = runFailed, err.Error()
 			if ctx.Err() != nil {
 				run.Status, run.Message = string(graph.Interrupted), "interrupted while training the uni-modal teachers"
@@ -218,7 +230,7 @@ func trainOne(ctx context.Context, cfg *Config, run *NetworkRun, data *dataCache
 		}
 	}
 	if events != nil {
-		events.Started(run, cfg.Steps)
+		events.Started(run, plan.Config.Steps)
 	}
 	res, err := graph.Train(ctx, net, ds, tc, run.Seed, func(rec graph.Record) error {
 		if events != nil {
@@ -239,15 +251,15 @@ func trainOne(ctx context.Context, cfg *Config, run *NetworkRun, data *dataCache
 // each modality the run sees (from the same initial weights as the joint
 // network's encoders, exactly as a comparison's uni-modal networks) and
 // returns their scores on the training split.
-func teachers(ctx context.Context, cfg *Config, ds *dataset.Dataset, run *NetworkRun) ([][]float64, error) {
+func teachers(ctx context.Context, plan *Plan, ds *dataset.Dataset, run *NetworkRun) ([][]float64, error) {
 	var out [][]float64
 	for _, r := range run.Modalities {
 		name := fmt.Sprintf("uni-m%d", r)
-		net, err := graph.NewNetwork(name, []int{r}, ds, cfg.Model(), run.Seed)
+		net, err := graph.NewNetwork(name, []int{r}, ds, plan.Model, run.Seed)
 		if err != nil {
 			return nil, err
 		}
-		tc := cfg.Train("naive")
+		tc := plan.Train("naive")
 		tc.Probe = false
 		res, err := graph.Train(ctx, net, ds, tc, run.Seed, nil)
 		if err != nil {
@@ -268,12 +280,9 @@ func teachers(ctx context.Context, cfg *Config, ds *dataset.Dataset, run *Networ
 // dataCache draws each seed's dataset once and frees it when the last of the
 // seed's networks is done, so that memory holds only the seeds in flight.
 type dataCache struct {
-	cfg   *Config
+	// src reads what the seeds share (an NPY dataset, images) once.
+	src   source
 	users int // networks per seed
-
-	// The source reads what the seeds share (an NPY dataset, images) once.
-	src    source
-	srcErr error
 
 	mu    sync.Mutex
 	seeds map[uint64]*seedData
@@ -286,9 +295,8 @@ type seedData struct {
 	done int
 }
 
-func newDataCache(cfg *Config, users int) *dataCache {
-	src, err := cfg.source()
-	return &dataCache{cfg: cfg, users: users, seeds: map[uint64]*seedData{}, src: src, srcErr: err}
+func newDataCache(src source, users int) *dataCache {
+	return &dataCache{src: src, users: users, seeds: map[uint64]*seedData{}}
 }
 
 func (c *dataCache) entry(seed uint64) *seedData {
@@ -304,13 +312,7 @@ func (c *dataCache) entry(seed uint64) *seedData {
 
 func (c *dataCache) get(seed uint64) (*dataset.Dataset, error) {
 	e := c.entry(seed)
-	e.once.Do(func() {
-		if c.src == nil {
-			e.err = c.srcErr
-			return
-		}
-		e.ds, e.err = c.src.draw(seed)
-	})
+	e.once.Do(func() { e.ds, e.err = c.src.draw(seed) })
 	return e.ds, e.err
 }
 

@@ -60,8 +60,8 @@ func ParseAxis(spec string) (Axis, error) {
 	}
 	// Parse every value once now, so a typo fails before any training.
 	for _, v := range out {
-		probe := Default()
-		if err := probe.setAxisValue(base, index, v); err != nil {
+		var probe Config
+		if err := probe.setAxisValue(base, index, v, 0); err != nil {
 			return Axis{}, fmt.Errorf("grid %q: %w", spec, err)
 		}
 	}
@@ -120,8 +120,9 @@ func expandRange(s string) ([]string, error) {
 	return out, nil
 }
 
-// setAxisValue sets key (or its entry index, if index >= 0) to value.
-func (c *Config) setAxisValue(key string, index int, value string) error {
+// setAxisValue sets key (or its entry index, if index >= 0) to value; a
+// single value for every one of k modalities is spread over them first.
+func (c *Config) setAxisValue(key string, index int, value string, k int) error {
 	if index < 0 {
 		return c.Set(key, value)
 	}
@@ -132,13 +133,13 @@ func (c *Config) setAxisValue(key string, index int, value string) error {
 		if err != nil {
 			return fmt.Errorf("%s = %q: want a number", key, value)
 		}
-		*l = withEntry(*l, index, v, c.K())
+		*l = withEntry(*l, index, v, k)
 	case *IntList:
 		v, err := strconv.Atoi(strings.TrimSpace(value))
 		if err != nil {
 			return fmt.Errorf("%s = %q: want an integer", key, value)
 		}
-		*l = withEntry(*l, index, v, c.K())
+		*l = withEntry(*l, index, v, k)
 	}
 	return nil
 }
@@ -195,12 +196,13 @@ func Points(axes []Axis) []Point {
 	return points
 }
 
-// At returns base with the point's values applied, in axis order.
-func (p Point) At(base Config, axes []Axis) (Config, error) {
-	c := base.clone()
+// At returns the configuration of base with the point's values applied, in
+// axis order.
+func (p Point) At(base *Plan, axes []Axis) (Config, error) {
+	c := base.Config.clone()
 	for _, a := range axes {
 		key, index, _ := splitIndex(a.Key)
-		if err := c.setAxisValue(key, index, p.Values[a.Key]); err != nil {
+		if err := c.setAxisValue(key, index, p.Values[a.Key], base.K); err != nil {
 			return c, fmt.Errorf("point %d (%s): %w", p.Index, p.Label, err)
 		}
 	}

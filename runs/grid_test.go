@@ -8,6 +8,7 @@ import (
 )
 
 func TestParseAxis(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		spec   string
 		key    string
@@ -55,6 +56,7 @@ func TestParseAxis(t *testing.T) {
 }
 
 func TestParseAxisErrors(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, spec string
 		want       []string // parts of the error message
@@ -130,6 +132,7 @@ func safeParseAxis(spec string) (a Axis, err error) {
 // of values overflows an int refused like any range of more than 10000
 // values, not a crash.
 func TestParseAxisHugeRange(t *testing.T) {
+	t.Parallel()
 	for _, spec := range []string{"mu[0]=0..1/1e-300", "lr=-1e308..1e308/1"} {
 		if a, err := safeParseAxis(spec); err == nil || strings.HasPrefix(err.Error(), "panic") {
 			t.Errorf("ParseAxis(%q) = %d values, %v; want an error about too many values", spec, len(a.Values), err)
@@ -140,6 +143,7 @@ func TestParseAxisHugeRange(t *testing.T) {
 // TestParseAxisHugeIndex wants a modality index far beyond any number of
 // modalities refused, not a crash or a list of a billion entries.
 func TestParseAxisHugeIndex(t *testing.T) {
+	t.Parallel()
 	if _, err := safeParseAxis("mu[9223372036854775807]=0.1"); err == nil || strings.HasPrefix(err.Error(), "panic") {
 		t.Errorf("ParseAxis(mu[9223372036854775807]=0.1): %v, want an error about the index", err)
 	}
@@ -148,6 +152,7 @@ func TestParseAxisHugeIndex(t *testing.T) {
 // TestParseAxisRangeThroughZero wants a range crossing zero to give 0, not
 // the binary noise of -0.3 + 3*0.1.
 func TestParseAxisRangeThroughZero(t *testing.T) {
+	t.Parallel()
 	a, err := ParseAxis("lr=-0.3..0.3/0.1")
 	if err != nil {
 		t.Fatal(err)
@@ -158,6 +163,7 @@ func TestParseAxisRangeThroughZero(t *testing.T) {
 }
 
 func TestPoints(t *testing.T) {
+	t.Parallel()
 	axes := []Axis{
 		parseAxis(t, "n-train=40,60"),
 		parseAxis(t, "mu[0]=0.1,0.2,0.3"),
@@ -197,6 +203,7 @@ func TestPoints(t *testing.T) {
 }
 
 func TestPointAt(t *testing.T) {
+	t.Parallel()
 	base := Default()
 	base.Mu = FloatList{0.1, 0.02}
 	base.Alpha = FloatList{1, 0.45}
@@ -213,7 +220,7 @@ func TestPointAt(t *testing.T) {
 		parseAxis(t, "d[1]=30"),
 	}
 	points := Points(axes)
-	c, err := points[1].At(base, axes)
+	c, err := points[1].At(resolve(t, base), axes)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -243,7 +250,7 @@ func TestPointAt(t *testing.T) {
 		t.Errorf("At changed the base:\n got %+v\nwant %+v", base, baseBefore)
 	}
 	// Another point from the same base starts from the base's values.
-	c0, err := points[0].At(base, axes)
+	c0, err := points[0].At(resolve(t, base), axes)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -253,11 +260,12 @@ func TestPointAt(t *testing.T) {
 }
 
 func TestPointAtSpreadsSingleValue(t *testing.T) {
+	t.Parallel()
 	base := Default()
 	base.Mu = FloatList{0.1}
 	base.Alpha = FloatList{1, 0.45} // K = 2
 	axes := []Axis{parseAxis(t, "mu[1]=0.5")}
-	c, err := Points(axes)[0].At(base, axes)
+	c, err := Points(axes)[0].At(resolve(t, base), axes)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -271,7 +279,7 @@ func TestPointAtSpreadsSingleValue(t *testing.T) {
 	// Three modalities: the single value fills every entry but the one set.
 	base.Alpha = FloatList{1, 0.45, 0.3}
 	axes = []Axis{parseAxis(t, "mu[2]=0.5"), parseAxis(t, "beta[0]=0.2")}
-	c, err = Points(axes)[0].At(base, axes)
+	c, err = Points(axes)[0].At(resolve(t, base), axes)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -287,10 +295,11 @@ func TestPointAtSpreadsSingleValue(t *testing.T) {
 }
 
 func TestPointAtBadValue(t *testing.T) {
+	t.Parallel()
 	// A point whose value does not parse (an axis not made by ParseAxis)
 	// is an error naming the point, not a silent default.
 	axes := []Axis{{Key: "n-train", Values: []string{"40", "x"}}}
-	_, err := Points(axes)[1].At(Default(), axes)
+	_, err := Points(axes)[1].At(resolve(t, Default()), axes)
 	if err == nil {
 		t.Fatal("At with n-train=x: no error")
 	}

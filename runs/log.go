@@ -1,7 +1,6 @@
 package runs
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"os"
@@ -18,37 +17,9 @@ func openRunLog(dir *RunDir, extra *slog.Logger) (*os.File, *slog.Logger, error)
 	}
 	var h slog.Handler = slog.NewJSONHandler(f, nil)
 	if extra != nil {
-		h = teeHandler{h, extra.Handler()}
+		h = slog.NewMultiHandler(h, extra.Handler())
 	}
 	return f, slog.New(h), nil
-}
-
-// teeHandler sends each record to two handlers.
-type teeHandler struct{ a, b slog.Handler }
-
-func (t teeHandler) Enabled(ctx context.Context, l slog.Level) bool {
-	return t.a.Enabled(ctx, l) || t.b.Enabled(ctx, l)
-}
-
-func (t teeHandler) Handle(ctx context.Context, r slog.Record) error {
-	var err error
-	if t.a.Enabled(ctx, r.Level) {
-		err = t.a.Handle(ctx, r.Clone())
-	}
-	if t.b.Enabled(ctx, r.Level) {
-		if e := t.b.Handle(ctx, r); err == nil {
-			err = e
-		}
-	}
-	return err
-}
-
-func (t teeHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
-	return teeHandler{t.a.WithAttrs(attrs), t.b.WithAttrs(attrs)}
-}
-
-func (t teeHandler) WithGroup(name string) slog.Handler {
-	return teeHandler{t.a.WithGroup(name), t.b.WithGroup(name)}
 }
 
 // nopEvents ignores every event.

@@ -27,7 +27,7 @@ import (
 var allMethods = []string{"naive", "ume", "umt", "ogm-ge", "alternating", "gblend"}
 
 // methodsConfig is tinyConfig comparing every training method over 30
-// steps, with naive given last: MethodList moves it first.
+// steps, with naive given last: the plan moves it first.
 func methodsConfig(t *testing.T) Config {
 	t.Helper()
 	c := tinyConfig(t)
@@ -47,7 +47,7 @@ var methodsOnce sharedRun[*Outcome]
 func methodsCompare(t *testing.T) (Config, *Outcome) {
 	t.Helper()
 	return methodsOnce.get(t, methodsConfig, func(cfg Config) (*Outcome, error) {
-		return Compare(context.Background(), cfg, Options{})
+		return Compare(context.Background(), resolve(t, cfg), Options{})
 	})
 }
 
@@ -72,6 +72,7 @@ func methodJSON(t *testing.T, out *Outcome) []map[string]any {
 }
 
 func TestCompareMethodsSummary(t *testing.T) {
+	t.Parallel()
 	cfg, out := methodsCompare(t)
 	if out.State != StateComplete {
 		t.Fatalf("state %s", out.State)
@@ -82,7 +83,7 @@ func TestCompareMethodsSummary(t *testing.T) {
 			t.Errorf("seed %d %s: %s %s", n.Seed, n.Network, n.Status, n.Message)
 		}
 	}
-	if want := cfg.Seeds * (cfg.K() + len(allMethods)); len(s.Networks) != want {
+	if want := cfg.Seeds * (resolve(t, cfg).K + len(allMethods)); len(s.Networks) != want {
 		t.Errorf("%d networks, want %d", len(s.Networks), want)
 	}
 
@@ -157,6 +158,7 @@ func jsonOf(t *testing.T, v any) string {
 }
 
 func TestCompareMethodsTable(t *testing.T) {
+	t.Parallel()
 	_, out := methodsCompare(t)
 	const title = "training methods of the joint network"
 	for name, text := range map[string]string{"stdout table": out.Table, "report.md": string(readFile(t, out, "report.md"))} {
@@ -187,6 +189,7 @@ func TestCompareMethodsTable(t *testing.T) {
 }
 
 func TestCompareMethodsMetricsCSV(t *testing.T) {
+	t.Parallel()
 	cfg, out := methodsCompare(t)
 	header, rows := readCSV(t, readFile(t, out, "metrics.csv"))
 	for _, col := range []string{graph.OGMCoeff(0), graph.OGMCoeff(1), graph.GBlendFused, graph.GBlendWeight(0), graph.GBlendWeight(1)} {
@@ -198,7 +201,7 @@ func TestCompareMethodsMetricsCSV(t *testing.T) {
 	for _, row := range rows {
 		count[row[1]]++
 	}
-	for _, spec := range CompareNetworks(cfg.K(), cfg.MethodList()) {
+	for _, spec := range compareNetworks(t, cfg) {
 		if want := cfg.Seeds * (cfg.Steps/cfg.LogEvery + 1); count[spec.Name] != want {
 			t.Errorf("metrics.csv has %d rows of %s, want %d", count[spec.Name], spec.Name, want)
 		}
@@ -221,11 +224,12 @@ func TestCompareMethodsMetricsCSV(t *testing.T) {
 }
 
 func TestCompareMethodsWorkersIndependent(t *testing.T) {
+	t.Parallel()
 	cfg, first := methodsCompare(t) // workers = 1
 	c := cfg
 	c.Workers = 2
 	c.Out = t.TempDir()
-	out, err := Compare(context.Background(), c, Options{})
+	out, err := Compare(context.Background(), resolve(t, c), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -240,11 +244,12 @@ func TestCompareMethodsWorkersIndependent(t *testing.T) {
 // weight on the distillation term, whose gradient (unlike the logistic
 // loss's) grows with the scores, blows up under gd in a few steps.
 func TestCompareMethodDiverges(t *testing.T) {
+	t.Parallel()
 	_, plain := tinyCompare(t) // naive alone, same data and networks
 	cfg := tinyConfig(t)
 	cfg.Methods = StringList{"umt", "ume"}
 	cfg.UMTWeight = 1e300
-	out, err := Compare(context.Background(), cfg, Options{})
+	out, err := Compare(context.Background(), resolve(t, cfg), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -316,6 +321,7 @@ func TestCompareMethodDiverges(t *testing.T) {
 }
 
 func TestMethodList(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		methods StringList
 		want    []string
@@ -326,9 +332,10 @@ func TestMethodList(t *testing.T) {
 		{StringList{"ume"}, []string{"naive", "ume"}},
 		{StringList{"gblend", "naive", "ume", "gblend", "naive", "ume"}, []string{"naive", "gblend", "ume"}},
 	} {
-		cfg := Config{Methods: c.methods}
-		if got := cfg.MethodList(); !slices.Equal(got, c.want) {
-			t.Errorf("MethodList(%v) = %v, want %v", c.methods, got, c.want)
+		cfg := Default()
+		cfg.Methods = c.methods
+		if got := resolve(t, cfg).Methods; !slices.Equal(got, c.want) {
+			t.Errorf("methods %v: Plan.Methods = %v, want %v", c.methods, got, c.want)
 		}
 	}
 	specs := CompareNetworks(3, []string{"naive", "ogm-ge"})
@@ -348,6 +355,7 @@ func TestMethodList(t *testing.T) {
 }
 
 func TestMethodConfigErrors(t *testing.T) {
+	t.Parallel()
 	concat := func(c *Config) {
 		c.Fusion = "concat"
 	}
@@ -357,7 +365,7 @@ func TestMethodConfigErrors(t *testing.T) {
 		field string // "" when valid
 	}{
 		{"every method", func(c *Config) { c.Methods = StringList(allMethods) }, ""},
-		{"unknown method", func(c *Config) { c.Methods = StringList{"ume", "bogus"} }, "method"},
+		{"unknown method", func(c *Config) { c.Methods = StringList{"ume", "bogus"} }, "methods"},
 		{"unknown train method", func(c *Config) { c.Method = "Naive" }, "method"},
 		{"ume with concat", func(c *Config) { concat(c); c.Methods = StringList{"ume"} }, "fusion"},
 		{"ogm-ge with concat", func(c *Config) { concat(c); c.Methods = StringList{"naive", "ogm-ge"} }, "fusion"},
@@ -382,20 +390,13 @@ func TestMethodConfigErrors(t *testing.T) {
 			if !errors.As(err, &fe) || fe.Field != c.field {
 				t.Fatalf("Validate: %v, want an error about %s", err, c.field)
 			}
-			// Compare refuses it before creating a run directory.
-			cfg.Out = t.TempDir()
-			if _, err := Compare(context.Background(), cfg, Options{}); err == nil {
-				t.Error("Compare accepted it")
-			}
-			if entries, _ := os.ReadDir(cfg.Out); len(entries) != 0 {
-				t.Errorf("Compare created %v", entries)
-			}
 		})
 	}
 }
 
 // The methods' keys round-trip through config.json.
 func TestMethodKeysInConfigJSON(t *testing.T) {
+	t.Parallel()
 	cfg, out := methodsCompare(t)
 	c := Default()
 	if err := c.LoadFile(out.Dir.Join("config.json")); err != nil {
@@ -430,13 +431,15 @@ func (c *countdownCtx) Err() error {
 // A umt network interrupted while its teachers train was interrupted, like
 // every other network stopped by a cancellation, not failed.
 func TestUMTInterruptedWhileTeachersTrain(t *testing.T) {
+	t.Parallel()
 	cfg := tinyConfig(t)
 	cfg.Methods = StringList{"umt"}
 	run := &NetworkRun{Seed: 1, Network: "joint-umt", Modalities: []int{0, 1}, Method: "umt", Status: runNotStarted}
 	// Err is called once by trainOne, then once per step of the first
 	// teacher: cancelled after its 3rd step.
 	ctx := &countdownCtx{Context: context.Background(), n: 4}
-	trainOne(ctx, &cfg, run, newDataCache(&cfg, 1), nil)
+	plan := resolve(t, cfg)
+	trainOne(ctx, plan, run, newDataCache(plan.source, 1), nil)
 	if run.Status != string(graph.Interrupted) {
 		t.Errorf("status %q (%s), want %q", run.Status, run.Message, graph.Interrupted)
 	}

@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/modcomp/modcomp/internal/atomicfile"
 )
 
 // RunDir is a run directory, <out>/<UTC timestamp>-<name>/. It is created
@@ -75,7 +77,7 @@ func (d *RunDir) Join(name string) string { return filepath.Join(d.Path, name) }
 
 // WriteFile writes data to name atomically (temporary file, then rename).
 func (d *RunDir) WriteFile(name string, data []byte) error {
-	return writeAtomic(d.Join(name), data)
+	return atomicfile.WriteFile(d.Join(name), data)
 }
 
 // WriteJSON writes v as indented JSON to name atomically.
@@ -91,34 +93,3 @@ func (d *RunDir) WriteJSON(name string, v any) error {
 
 // WriteStatus records the state of the run.
 func (d *RunDir) WriteStatus(s Status) error { return d.WriteJSON("status.json", s) }
-
-// writeAtomic writes data to a temporary file beside path, syncs it and
-// renames it over path, so path holds either the old or the new content.
-func writeAtomic(path string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	err = f.Chmod(0o644) // CreateTemp makes files private; results are for sharing
-	if err == nil {
-		_, err = f.Write(data)
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
-}

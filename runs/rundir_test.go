@@ -41,6 +41,7 @@ func readStatus(t *testing.T, d *RunDir) Status {
 }
 
 func TestCreateRunDirName(t *testing.T) {
+	t.Parallel()
 	// A time in another zone: the name is in UTC.
 	now := time.Date(2024, 3, 9, 23, 4, 5, 600, time.FixedZone("UTC-5", -5*3600))
 	for _, tc := range []struct{ name, want string }{
@@ -77,6 +78,7 @@ func TestCreateRunDirName(t *testing.T) {
 // get distinct directories and that an existing directory is never written
 // into.
 func TestCreateRunDirNeverReuses(t *testing.T) {
+	t.Parallel()
 	out := t.TempDir()
 	now := time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)
 	// A directory of the first name already exists, with a file in it.
@@ -123,6 +125,7 @@ func TestCreateRunDirNeverReuses(t *testing.T) {
 }
 
 func TestCreateRunDirOutUnderFile(t *testing.T) {
+	t.Parallel()
 	file := filepath.Join(t.TempDir(), "file")
 	if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
 		t.Fatal(err)
@@ -138,6 +141,7 @@ func TestCreateRunDirOutUnderFile(t *testing.T) {
 }
 
 func TestCreateRunDirNotWritable(t *testing.T) {
+	t.Parallel()
 	out := t.TempDir()
 	if err := os.Chmod(out, 0o500); err != nil {
 		t.Fatal(err)
@@ -157,74 +161,8 @@ func TestCreateRunDirNotWritable(t *testing.T) {
 	}
 }
 
-// tempFiles lists the temporary files writeAtomic may leave in dir.
-func tempFiles(t *testing.T, dir string) []string {
-	t.Helper()
-	var tmp []string
-	for _, n := range listDir(t, dir) {
-		if strings.Contains(n, ".tmp") {
-			tmp = append(tmp, n)
-		}
-	}
-	return tmp
-}
-
-func TestWriteAtomic(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "a.txt")
-	for _, content := range []string{"first", "second, longer than the first", ""} {
-		if err := writeAtomic(path, []byte(content)); err != nil {
-			t.Fatal(err)
-		}
-		b, err := os.ReadFile(path)
-		if err != nil || string(b) != content {
-			t.Errorf("read %q, %v; want %q", b, err, content)
-		}
-		fi, err := os.Stat(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if fi.Mode().Perm() != 0o644 {
-			t.Errorf("mode %v, want 0644", fi.Mode().Perm())
-		}
-		if tmp := tempFiles(t, dir); len(tmp) > 0 {
-			t.Errorf("temporary files left: %v", tmp)
-		}
-	}
-	if got := listDir(t, dir); len(got) != 1 {
-		t.Errorf("dir holds %v, want only a.txt", got)
-	}
-	// A missing parent is created.
-	nested := filepath.Join(dir, "sub", "b.txt")
-	if err := writeAtomic(nested, []byte("b")); err != nil {
-		t.Fatal(err)
-	}
-	if b, _ := os.ReadFile(nested); string(b) != "b" {
-		t.Errorf("nested file holds %q", b)
-	}
-}
-
-// TestWriteAtomicFailureCleansUp makes the final rename fail (the path is a
-// non-empty directory) and checks the error and that no temporary file is
-// left.
-func TestWriteAtomicFailureCleansUp(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "taken")
-	if err := os.MkdirAll(filepath.Join(path, "inside"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	err := writeAtomic(path, []byte("data"))
-	wantErrContains(t, err, path)
-	t.Logf("%v", err)
-	if tmp := tempFiles(t, dir); len(tmp) > 0 {
-		t.Errorf("temporary files left after a failed write: %v", tmp)
-	}
-	if fi, err := os.Stat(path); err != nil || !fi.IsDir() {
-		t.Errorf("the directory in the way was replaced: %v", err)
-	}
-}
-
 func TestWriteJSON(t *testing.T) {
+	t.Parallel()
 	d, err := CreateRunDir(t.TempDir(), "json", time.Now())
 	if err != nil {
 		t.Fatal(err)
@@ -256,8 +194,10 @@ func TestWriteJSON(t *testing.T) {
 	if _, serr := os.Stat(d.Join("bad.json")); serr == nil {
 		t.Error("bad.json was written")
 	}
-	if tmp := tempFiles(t, d.Path); len(tmp) > 0 {
-		t.Errorf("temporary files left: %v", tmp)
+	for _, name := range listDir(t, d.Path) {
+		if strings.Contains(name, ".tmp") {
+			t.Errorf("temporary file %s left", name)
+		}
 	}
 
 	// WriteStatus round-trips, omitting a zero Finished.

@@ -6,10 +6,10 @@ import (
 	"github.com/modcomp/modcomp/report"
 )
 
-// reportSetting is what the reports of a run of cfg need to know of it.
-func reportSetting(cfg *Config) report.Setting {
-	k := cfg.K()
-	set := report.Setting{Description: headline(cfg), K: k, Seeds: cfg.SeedList(), Rho: cfg.Rho, Fusion: cfg.Fusion}
+// reportSetting is what the reports of a run of plan need to know of it.
+func reportSetting(plan *Plan) report.Setting {
+	cfg, k := &plan.Config, plan.K
+	set := report.Setting{Description: headline(plan), K: k, Seeds: cfg.SeedList(), Rho: cfg.Rho, Fusion: cfg.Fusion}
 	for r := 0; r < k; r++ {
 		set.Alpha = append(set.Alpha, cfg.Alpha.At(r))
 	}
@@ -51,11 +51,8 @@ func reportRuns(runs []*NetworkRun) []report.Run {
 }
 
 // headline describes the configuration in one line.
-func headline(cfg *Config) string {
-	data := "unknown data"
-	if src, err := cfg.source(); err == nil {
-		data = src.describe()
-	}
+func headline(plan *Plan) string {
+	cfg, data := &plan.Config, plan.source.describe()
 	model := fmt.Sprintf("encoder=%s fusion=%s", cfg.Encoder, cfg.Fusion)
 	if cfg.Encoder.String() == "patch" {
 		model = fmt.Sprintf("m=%d q=%g rho=%g sigma0=%s %s", cfg.Neurons, cfg.Q, cfg.Rho, cfg.Sigma0, model)

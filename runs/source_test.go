@@ -3,12 +3,15 @@ package runs
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/modcomp/modcomp/dataset"
 	"github.com/modcomp/modcomp/graph"
+	"github.com/modcomp/modcomp/internal/check"
 )
 
 // writeIDX writes an unsigned-byte IDX array.
@@ -67,14 +70,15 @@ func fashionConfig(t *testing.T, dir string) Config {
 // The two-view benchmark runs through compare: a 3-class softmax task on
 // two image-shaped modalities, with probes and per-group accuracy.
 func TestCompareFashionTwoView(t *testing.T) {
+	t.Parallel()
 	cfg := fashionConfig(t, tinyImages(t, 90, 30))
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if k := cfg.K(); k != 2 {
+	if k := resolve(t, cfg).K; k != 2 {
 		t.Fatalf("K = %d, want 2", k)
 	}
-	out, err := Compare(context.Background(), cfg, Options{})
+	out, err := Compare(context.Background(), resolve(t, cfg), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,6 +102,7 @@ func TestCompareFashionTwoView(t *testing.T) {
 // Bad view settings and a missing image directory are errors naming the key
 // or the files, before any training.
 func TestFashionTwoViewErrors(t *testing.T) {
+	t.Parallel()
 	dir := tinyImages(t, 90, 30)
 	for _, c := range []struct {
 		name string
@@ -119,5 +124,127 @@ func TestFashionTwoViewErrors(t *testing.T) {
 	err := cfg.Validate()
 	if err == nil || !strings.Contains(err.Error(), "train-images-idx3-ubyte") || !strings.Contains(err.Error(), "dataset-fashion-mnist") {
 		t.Errorf("missing images: error %v, want one naming the files and how to install them", err)
+	}
+}
+
+// npyDirs writes two small NPY datasets of three modalities: one with all
+// three splits, one with a training split only.
+func npyDirs(t *testing.T) (full, trainOnly string) {
+	t.Helper()
+	syn := dataset.Synthetic{NTrain: 40, NVal: 10, NTest: 10}
+	for range 3 {
+		syn.Modalities = append(syn.Modalities, dataset.SyntheticModality{Patches: 2, Dim: 4, Alpha: 1, Mu: 0.1, SigmaP: 0.1})
+	}
+	ds, err := syn.Generate(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, trainOnly = filepath.Join(t.TempDir(), "full"), filepath.Join(t.TempDir(), "train")
+	if err := dataset.Save(full, ds, nil); err != nil {
+		t.Fatal(err)
+	}
+	ds.Val, ds.Test = nil, nil
+	if err := dataset.Save(trainOnly, ds, nil); err != nil {
+		t.Fatal(err)
+	}
+	return full, trainOnly
+}
+
+// Every data source, through the registry: it says K and the training-set
+// size, and checks its own keys, with an error that names the key.
+func TestSources(t *testing.T) {
+	t.Parallel()
+	full, trainOnly := npyDirs(t)
+	images := tinyImages(t, 90, 30)
+	ok := []struct {
+		name      string
+		edit      func(*Config)
+		k, nTrain int
+	}{
+		{"synthetic", func(c *Config) {}, 2, 200},
+		{"synthetic with three modalities", func(c *Config) { c.Alpha, c.Mu = FloatList{1, 0.5, 0.5}, FloatList{0.1} }, 3, 200},
+		{"npy", func(c *Config) { c.Dataset, c.Data = "npy", full }, 3, 40},
+		{"data alone means npy", func(c *Config) { c.Data = full }, 3, 40},
+		{"npy divided per seed", func(c *Config) { c.Data, c.Split = trainOnly, FloatList{0.25, 0.25} }, 3, 20},
+		{"fashion2view", func(c *Config) { *c = fashionConfig(t, images) }, 2, 48},
+	}
+	tested := map[string]bool{}
+	for _, c := range ok {
+		cfg := Default()
+		cfg.Optimizer = StringList{"adam"}
+		c.edit(&cfg)
+		p, err := cfg.Resolve()
+		if err != nil {
+			t.Errorf("%s: %v", c.name, err)
+			continue
+		}
+		if p.K != c.k || p.NTrain != c.nTrain {
+			t.Errorf("%s: K %d, n-train %d; want %d, %d", c.name, p.K, p.NTrain, c.k, c.nTrain)
+		}
+		tested[cfg.Dataset] = true
+	}
+	for _, name := range datasetChoices().Names() {
+		if !tested[name] {
+			t.Errorf("source %s is not tested", name)
+		}
+	}
+
+	bad := []struct {
+		name  string
+		edit  func(*Config)
+		field string // the FieldError's key, or "" for another error
+		want  string
+	}{
+		{"unknown dataset", func(c *Config) { c.Dataset = "imagenet" }, "dataset", "fashion2view"},
+		{"npy without data", func(c *Config) { c.Dataset = "npy" }, "data", "NPY dataset directory"},
+		{"npy directory missing", func(c *Config) { c.Data = filepath.Join(full, "missing") }, "", "data: "},
+		{"npy split of one value", func(c *Config) { c.Data, c.Split = trainOnly, FloatList{0.2} }, "split", "two fractions"},
+		{"npy lists for other K", func(c *Config) { c.Data, c.LR = full, FloatList{1, 1} }, "", "lr = 1,1 has 2 values for 3 modalities (those of data="},
+		{"synthetic lists of different lengths", func(c *Config) { c.Alpha = FloatList{1, 0.4, 0.3} }, "", "mu = 0.1,0.02 has 2 values for 3 modalities (alpha = 1,0.4,0.3)"},
+		{"synthetic mu", func(c *Config) { c.Mu = FloatList{1.5} }, "mu", ""},
+		{"fashion2view degradation", func(c *Config) { *c = fashionConfig(t, images); c.ViewDeg = StringList{"blur"} }, "view-degradation", ""},
+		{"fashion2view lists", func(c *Config) { *c = fashionConfig(t, images); c.Mu = FloatList{0.1, 0.1, 0.1} }, "", "(the two views of fashion2view)"},
+		// Each source says its task, which the loss must fit.
+		{"synthetic is binary", func(c *Config) { c.Loss = "softmax" }, "", `loss "softmax" does not fit a binary task`},
+		{"npy says its task", func(c *Config) { c.Data, c.Loss = full, "mse" }, "", `loss "mse" does not fit a binary task`},
+		{"fashion2view is multiclass", func(c *Config) { *c = fashionConfig(t, images); c.Loss = "logistic" }, "", `loss "logistic" does not fit a multiclass task`},
+	}
+	for _, c := range bad {
+		cfg := Default()
+		c.edit(&cfg)
+		_, err := cfg.Resolve()
+		var fe *check.FieldError
+		switch {
+		case err == nil:
+			t.Errorf("%s: accepted", c.name)
+		case c.field != "" && (!errors.As(err, &fe) || fe.Field != c.field):
+			t.Errorf("%s: error %v, want one on %s", c.name, err, c.field)
+		case !strings.Contains(err.Error(), c.want):
+			t.Errorf("%s: error %q, want it to say %q", c.name, err, c.want)
+		}
+	}
+}
+
+// --help lists, for every key that names a part, exactly the parts its
+// registry offers.
+func TestHelpListsTheRegistries(t *testing.T) {
+	t.Parallel()
+	help := map[string]string{}
+	for _, f := range Fields() {
+		help[f.Key] = f.Help
+		if strings.ContainsAny(f.Help, "{}") {
+			t.Errorf("%s: help %q holds a placeholder", f.Key, f.Help)
+		}
+	}
+	for key, names := range map[string][]string{
+		"dataset": datasetChoices().Names(), "encoder": graph.EncoderKinds().Names(), "fusion": graph.Fusions().Names(),
+		"loss": graph.Losses().Names(), "optimizer": graph.Optimizers().Names(),
+		"method": graph.Methods().Names(), "methods": graph.Methods().Names(),
+	} {
+		for _, name := range names {
+			if !strings.Contains(help[key], name+" (") {
+				t.Errorf("%s: help %q does not list %s", key, help[key], name)
+			}
+		}
 	}
 }

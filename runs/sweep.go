@@ -67,7 +67,8 @@ type SweepOutcome struct {
 // base.Workers workers, and aggregates the points into sweep.csv, sweep.md
 // and plots.
 func Sweep(ctx context.Context, base Config, axes []Axis, opts SweepOptions) (*SweepOutcome, error) {
-	if err := base.Validate(); err != nil {
+	basePlan, err := base.Resolve()
+	if err != nil {
 		return nil, err
 	}
 	if len(axes) == 0 {
@@ -84,16 +85,15 @@ func Sweep(ctx context.Context, base Config, axes []Axis, opts SweepOptions) (*S
 		return nil, fmt.Errorf("shard %d/%d: want 0 <= i < n", opts.Shard, opts.Shards)
 	}
 	points := Points(axes)
-	configs := make([]Config, len(points))
+	plans := make([]*Plan, len(points))
 	for i, p := range points {
-		c, err := p.At(base, axes)
+		c, err := p.At(basePlan, axes)
 		if err == nil {
-			err = c.Validate()
+			plans[i], err = c.Resolve()
 		}
 		if err != nil {
 			return nil, fmt.Errorf("sweep point %d (%s): %w", p.Index, p.Label, err)
 		}
-		configs[i] = c
 	}
 	spec := SweepSpec{Modcomp: metadata("sweep", &base), Base: configKeys(&base), Grid: axes, Points: points}
 
@@ -130,12 +130,12 @@ func Sweep(ctx context.Context, base Config, axes []Axis, opts SweepOptions) (*S
 		// Leftovers of an earlier, interrupted attempt at this point.
 		os.RemoveAll(dir.Join(filepath.Join("points", partialName(p.Index))))
 		os.RemoveAll(dir.Join(filepath.Join("points", pointName(p.Index))))
-		p, cfg := p, &configs[i]
-		groups = append(groups, newGroup(cfg, CompareNetworks(cfg.K(), cfg.MethodList()), func(g *group) {
+		p, plan := p, plans[i]
+		groups = append(groups, newGroup(plan, CompareNetworks(plan.K, plan.Methods), func(g *group) {
 			if ctx.Err() != nil {
 				return // interrupted networks: the point is redone on resume
 			}
-			s, err := writePoint(dir, p, cfg, g.runs)
+			s, err := writePoint(dir, p, plan, g.runs)
 			if err != nil {
 				logger.Error("point not written", "point", p.Index, "err", err)
 				writeErrs.add(fmt.Errorf("point %d (%s): %w", p.Index, p.Label, err))
@@ -263,18 +263,18 @@ func pointComplete(dir *RunDir, i int) bool {
 
 // writePoint writes a finished point as a compare run directory, under a
 // partial name first, then renamed into place.
-func writePoint(dir *RunDir, p Point, cfg *Config, runs []*NetworkRun) (*report.Summary, error) {
+func writePoint(dir *RunDir, p Point, plan *Plan, runs []*NetworkRun) (*report.Summary, error) {
 	tmp := dir.Join(filepath.Join("points", partialName(p.Index)))
 	os.RemoveAll(tmp)
 	if err := os.MkdirAll(tmp, 0o755); err != nil {
 		return nil, err
 	}
 	pd := &RunDir{Path: tmp}
-	if err := pd.WriteJSON("config.json", resolvedConfig(cfg, "sweep point")); err != nil {
+	if err := pd.WriteJSON("config.json", resolvedConfig(&plan.Config, "sweep point")); err != nil {
 		return nil, err
 	}
 	out := &Outcome{State: StateComplete}
-	if err := writeCompare(pd, cfg, runs, out); err != nil {
+	if err := writeCompare(pd, plan, runs, out); err != nil {
 		return nil, err
 	}
 	now := time.Now().UTC()

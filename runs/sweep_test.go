@@ -166,6 +166,7 @@ func runSweep(t *testing.T, ctx context.Context, cfg Config, axes []Axis, opts S
 }
 
 func TestSweepWritesDirectory(t *testing.T) {
+	t.Parallel()
 	cfg, out := tinySweep(t)
 	if out.State != StateComplete || out.Points != 4 || out.Ran != 4 || out.Skipped != 0 {
 		t.Errorf("outcome %+v, want complete, 4 points, 4 ran, 0 skipped", *out)
@@ -301,14 +302,15 @@ func TestSweepWritesDirectory(t *testing.T) {
 // TestSweepPointIsCompare wants a point's numbers to be those of `compare`
 // on the point's configuration.
 func TestSweepPointIsCompare(t *testing.T) {
+	t.Parallel()
 	cfg, out := tinySweep(t)
 	axes := tinyAxes(t)
-	c, err := Points(axes)[3].At(cfg, axes)
+	c, err := Points(axes)[3].At(resolve(t, cfg), axes)
 	if err != nil {
 		t.Fatal(err)
 	}
 	c.Out = t.TempDir()
-	cmp, err := Compare(context.Background(), c, Options{})
+	cmp, err := Compare(context.Background(), resolve(t, c), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -320,6 +322,7 @@ func TestSweepPointIsCompare(t *testing.T) {
 }
 
 func TestSweepResume(t *testing.T) {
+	t.Parallel()
 	cfg, first := tinySweep(t)
 	dir := filepath.Join(t.TempDir(), "sweep")
 	copyTree(t, first.Dir, dir)
@@ -343,6 +346,7 @@ func TestSweepResume(t *testing.T) {
 }
 
 func TestSweepRedoesPartialPoint(t *testing.T) {
+	t.Parallel()
 	cfg, first := tinySweep(t)
 	dir := filepath.Join(t.TempDir(), "sweep")
 	copyTree(t, first.Dir, dir)
@@ -392,6 +396,7 @@ func TestSweepRedoesPartialPoint(t *testing.T) {
 // missing point, and a point that could not be written not reported as a
 // complete sweep.
 func TestSweepRedoesIncompletePointDir(t *testing.T) {
+	t.Parallel()
 	cfg, first := tinySweep(t)
 	dir := filepath.Join(t.TempDir(), "sweep")
 	copyTree(t, first.Dir, dir)
@@ -414,6 +419,7 @@ func TestSweepRedoesIncompletePointDir(t *testing.T) {
 }
 
 func TestSweepRefusesDifferentSweep(t *testing.T) {
+	t.Parallel()
 	cfg, first := tinySweep(t)
 	dir := filepath.Join(t.TempDir(), "sweep")
 	copyTree(t, first.Dir, dir)
@@ -471,6 +477,7 @@ func TestSweepRefusesDifferentSweep(t *testing.T) {
 }
 
 func TestSweepWorkersSameNumbers(t *testing.T) {
+	t.Parallel()
 	cfg, first := tinySweep(t)
 	c := cfg
 	c.Workers = 2
@@ -485,6 +492,7 @@ func TestSweepWorkersSameNumbers(t *testing.T) {
 }
 
 func TestSweepShards(t *testing.T) {
+	t.Parallel()
 	cfg, first := tinySweep(t)
 	tmp := t.TempDir()
 	var dirs []string
@@ -535,6 +543,7 @@ func TestSweepShards(t *testing.T) {
 // TestSweepShardsSharedDir runs two shards at once into one directory, as
 // a job array writing to shared storage would.
 func TestSweepShardsSharedDir(t *testing.T) {
+	t.Parallel()
 	cfg, first := tinySweep(t)
 	dir := filepath.Join(t.TempDir(), "sweep")
 	var wg sync.WaitGroup
@@ -614,6 +623,7 @@ func (e *countEvents) started() int {
 }
 
 func TestSweepInterrupted(t *testing.T) {
+	t.Parallel()
 	cfg, first := tinySweep(t)
 	dir := filepath.Join(t.TempDir(), "sweep")
 	ctx, cancel := context.WithCancel(context.Background())
@@ -621,7 +631,7 @@ func TestSweepInterrupted(t *testing.T) {
 	// One worker trains the points in order; a point logs seeds x networks
 	// x (steps/log-every + 1) = 2 x 3 x 5 = 30 records: cancelling at
 	// record 40 interrupts point 1 after point 0 is complete.
-	perPoint := cfg.Seeds * (cfg.K() + 1) * (cfg.Steps/cfg.LogEvery + 1)
+	perPoint := cfg.Seeds * (resolve(t, cfg).K + 1) * (cfg.Steps/cfg.LogEvery + 1)
 	ev := &countEvents{cancel: cancel, cancelAt: perPoint + 10}
 	var progress bytes.Buffer
 	out, err := Sweep(ctx, cfg, tinyAxes(t), SweepOptions{Dir: dir, Options: Options{Events: ev}, Progress: &progress})
@@ -668,6 +678,7 @@ func TestSweepInterrupted(t *testing.T) {
 // TestSweepRefusedBeforeTraining wants every mistake found before any
 // directory is created or any network trained.
 func TestSweepRefusedBeforeTraining(t *testing.T) {
+	t.Parallel()
 	cfg := tinySweepConfig(t)
 	for _, tc := range []struct {
 		name string
@@ -733,6 +744,7 @@ func TestSweepRefusedBeforeTraining(t *testing.T) {
 }
 
 func TestAggregateErrors(t *testing.T) {
+	t.Parallel()
 	_, first := tinySweep(t)
 	out := filepath.Join(t.TempDir(), "agg")
 	notSweep := t.TempDir()
@@ -764,6 +776,7 @@ func TestAggregateErrors(t *testing.T) {
 }
 
 func TestLoadSweepFile(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ name, content string }{
 		{"s.json", `{"steps": 40, "seeds": 3, "alpha": [1, 0.5], "grid": ["n-train=40,60", "mu[0]=0.1..0.3/0.1"]}`},
 		{"s.yaml", "steps: 40\nseeds: 3\nalpha: [1, 0.5]\ngrid:\n  - n-train=40,60\n  - mu[0]=0.1..0.3/0.1\n"},
@@ -796,6 +809,7 @@ func TestLoadSweepFile(t *testing.T) {
 }
 
 func TestLoadSweepFileErrors(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, content string
 		want          []string
@@ -841,6 +855,7 @@ func TestLoadSweepFileErrors(t *testing.T) {
 // TestLoadSweepFileNullGrid wants "grid": null refused like any value that
 // is not a list of strings, as the configuration keys refuse null.
 func TestLoadSweepFileNullGrid(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ name, content string }{
 		{"null.json", `{"grid": null}`},
 		{"null.yaml", "grid:\n"},

@@ -29,12 +29,12 @@ func TrainNetwork(modalities []int, k int, method string) NetworkSpec {
 	return NetworkSpec{Name: name, Modalities: modalities, Method: method}
 }
 
-// Train trains the network of cfg.Modalities for every seed and writes a run
-// directory like Compare: config.json, metrics.csv, summary.json (a
-// report.TrainSummary) and report.md.
-func Train(ctx context.Context, cfg Config, opts Options) (*Outcome, error) {
+// Train trains the network of Config.Modalities by Config.Method for every
+// seed and writes a run directory like Compare: config.json, metrics.csv,
+// summary.json (a report.TrainSummary) and report.md.
+func Train(ctx context.Context, plan *Plan, opts Options) (*Outcome, error) {
 	if opts.Command == "" {
 		opts.Command = "train"
 	}
-	return run(ctx, &cfg, opts, []NetworkSpec{TrainNetwork(cfg.Modalities, cfg.K(), cfg.Method)}, writeTrain)
+	return run(ctx, plan, opts, []NetworkSpec{TrainNetwork(plan.Config.Modalities, plan.K, plan.Config.Method)}, writeTrain)
 }

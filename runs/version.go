@@ -4,6 +4,7 @@ import (
 	"os/exec"
 	"runtime/debug"
 	"strings"
+	"sync"
 )
 
 // Version is modcomp's version.
@@ -11,8 +12,14 @@ const Version = "0.1.0"
 
 // Commit returns the git commit modcomp was built from, when known: from the
 // build's VCS stamp, or else from `git describe` of the working directory if
-// it is a modcomp checkout (as under `go run`). Empty when unknown.
-func Commit() string {
+// it is a modcomp checkout (as under `go run`). Empty when unknown. It is
+// looked up once per process: a sweep writes it into every point's
+// config.json, and without a VCS stamp each lookup runs git three times.
+func Commit() string { return commitOnce() }
+
+var commitOnce = sync.OnceValue(lookUpCommit)
+
+func lookUpCommit() string {
 	if info, ok := debug.ReadBuildInfo(); ok {
 		var rev, dirty string
 		for _, s := range info.Settings {

@@ -10,8 +10,8 @@ var _ figure.Sink = (*RunDir)(nil)
 
 // writeCompare writes metrics.csv, summary.json, the figures and report.md
 // of a comparison.
-func writeCompare(dir *RunDir, cfg *Config, runs []*NetworkRun, out *Outcome) error {
-	set, rs := reportSetting(cfg), reportRuns(runs)
+func writeCompare(dir *RunDir, plan *Plan, runs []*NetworkRun, out *Outcome) error {
+	set, rs := reportSetting(plan), reportRuns(runs)
 	if err := dir.WriteFile("metrics.csv", report.MetricsCSV(rs)); err != nil {
 		return err
 	}
@@ -31,8 +31,8 @@ func writeCompare(dir *RunDir, cfg *Config, runs []*NetworkRun, out *Outcome) er
 }
 
 // writeTrain writes metrics.csv, summary.json and report.md of a training.
-func writeTrain(dir *RunDir, cfg *Config, runs []*NetworkRun, out *Outcome) error {
-	set, rs := reportSetting(cfg), reportRuns(runs)
+func writeTrain(dir *RunDir, plan *Plan, runs []*NetworkRun, out *Outcome) error {
+	set, rs := reportSetting(plan), reportRuns(runs)
 	if err := dir.WriteFile("metrics.csv", report.MetricsCSV(rs)); err != nil {
 		return err
 	}

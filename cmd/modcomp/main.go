@@ -3,10 +3,12 @@
 // paper's synthetic multi-modal data and shows when joint training loses to
 // the best uni-modal model because the modalities compete.
 //
-//	modcomp compare            the headline comparison on the default configuration
-//	modcomp train --modalities 0,1
-//	modcomp data export DIR    write a dataset as NPY
-//	modcomp data inspect DIR   describe an NPY dataset
+//	modcomp compare                  the headline comparison on the default configuration
+//	modcomp train --modalities 0,1   one network, every seed
+//	modcomp sweep --grid KEY=VALUES  compare at every point of a grid; resumable, shardable
+//	modcomp aggregate DIR...         merge sweep directories (e.g. shards) into one table
+//	modcomp data export DIR          write a dataset as NPY
+//	modcomp data inspect DIR         describe an NPY dataset
 //	modcomp version
 //
 // Run any command with --help for its flags.
@@ -213,17 +215,14 @@ func configFlags() []cli.Flag {
 	return flags
 }
 
-// loadConfig resolves the configuration: defaults, then --config, then the
+// loadPlan resolves the configuration: defaults, then --config, then the
 // flags set on the command line.
-func loadConfig(c *cli.Context) (runs.Config, error) {
+func loadPlan(c *cli.Context) (*runs.Plan, error) {
 	cfg := runs.Default()
 	if err := overlay(c, &cfg); err != nil {
-		return cfg, err
+		return nil, err
 	}
-	if err := cfg.Validate(); err != nil {
-		return cfg, err
-	}
-	return cfg, nil
+	return cfg.Resolve()
 }
 
 // overlay applies --config and then the configuration flags set on the
@@ -271,12 +270,12 @@ func compare(c *cli.Context, stdout, stderr io.Writer) error {
 	if c.NArg() > 0 {
 		return usageError{fmt.Errorf("compare takes no arguments, got %q", c.Args().Slice())}
 	}
-	cfg, err := loadConfig(c)
+	plan, err := loadPlan(c)
 	if err != nil {
 		return err
 	}
-	opts, done := options(c, stderr, &cfg, runs.CompareNetworks(cfg.K(), cfg.MethodList()))
-	out, err := runs.Compare(c.Context, cfg, opts)
+	opts, done := options(c, stderr, &plan.Config, runs.CompareNetworks(plan.K, plan.Methods))
+	out, err := runs.Compare(c.Context, plan, opts)
 	done()
 	if err != nil {
 		return err
@@ -288,12 +287,12 @@ func train(c *cli.Context, stdout, stderr io.Writer) error {
 	if c.NArg() > 0 {
 		return usageError{fmt.Errorf("train takes no arguments, got %q", c.Args().Slice())}
 	}
-	cfg, err := loadConfig(c)
+	plan, err := loadPlan(c)
 	if err != nil {
 		return err
 	}
-	opts, done := options(c, stderr, &cfg, []runs.NetworkSpec{runs.TrainNetwork(cfg.Modalities, cfg.K(), cfg.Method)})
-	out, err := runs.Train(c.Context, cfg, opts)
+	opts, done := options(c, stderr, &plan.Config, []runs.NetworkSpec{runs.TrainNetwork(plan.Config.Modalities, plan.K, plan.Config.Method)})
+	out, err := runs.Train(c.Context, plan, opts)
 	done()
 	if err != nil {
 		return err
@@ -425,14 +424,14 @@ func dataExport(c *cli.Context, stdout io.Writer) error {
 	if c.NArg() != 1 {
 		return usageError{errors.New("data export needs one argument: the directory to write, e.g. modcomp data export data/default")}
 	}
-	cfg, err := loadConfig(c)
+	plan, err := loadPlan(c)
 	if err != nil {
 		return err
 	}
-	if err := runs.ExportData(cfg, c.Args().First()); err != nil {
+	if err := runs.ExportData(plan, c.Args().First()); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "wrote dataset (seed %d) to %s\n", cfg.Seed, c.Args().First())
+	fmt.Fprintf(stdout, "wrote dataset (seed %d) to %s\n", plan.Config.Seed, c.Args().First())
 	return nil
 }
 

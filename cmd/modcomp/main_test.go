@@ -30,10 +30,17 @@ func tinyFlags(out string) []string {
 // and returns the exit code, stdout and stderr.
 func modcomp(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
+	inProcess.Lock()
+	defer inProcess.Unlock()
 	var stdout, stderr bytes.Buffer
 	code := run(append([]string{"modcomp"}, args...), &stdout, &stderr)
 	return code, stdout.String(), stderr.String()
 }
+
+// inProcess makes in-process runs take turns: urfave/cli v2 writes its
+// package-level help flag and command while parsing. Tests that run the
+// binary go in parallel.
+var inProcess sync.Mutex
 
 // command builds the arguments of a command: its name(s), the tiny flags,
 // extra flags, then positional arguments.
@@ -120,6 +127,7 @@ func runConfig(t *testing.T, dir string) runs.Config {
 }
 
 func TestCompareBadFlags(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name  string
 		flags []string
@@ -159,6 +167,7 @@ func TestCompareBadFlags(t *testing.T) {
 // like a bad flag value: exit code 2, the suggestion on stderr, and nothing
 // on stdout (which --json reserves for the result).
 func TestUnknownFlagIsUsageError(t *testing.T) {
+	t.Parallel()
 	out := filepath.Join(t.TempDir(), "results")
 	code, stdout, stderr := modcomp(t, command([]string{"compare"}, out, "--stepz", "5")...)
 	if code != exitUsage || stdout != "" {
@@ -171,6 +180,7 @@ func TestUnknownFlagIsUsageError(t *testing.T) {
 // TestTrainRepeatedModality wants --modalities 0,0 refused before a run
 // directory is created, like any other bad value.
 func TestTrainRepeatedModality(t *testing.T) {
+	t.Parallel()
 	out := filepath.Join(t.TempDir(), "results")
 	code, _, stderr := modcomp(t, command([]string{"train"}, out, "--modalities", "0,0")...)
 	if code == 0 {
@@ -181,6 +191,7 @@ func TestTrainRepeatedModality(t *testing.T) {
 }
 
 func TestCompareJSON(t *testing.T) {
+	t.Parallel()
 	out := t.TempDir()
 	code, stdout, stderr := modcomp(t, command([]string{"compare"}, out, "--json", "--seeds", "2")...)
 	if code != 0 {
@@ -218,6 +229,7 @@ func TestCompareJSON(t *testing.T) {
 }
 
 func TestCompareTable(t *testing.T) {
+	t.Parallel()
 	out := t.TempDir()
 	code, stdout, stderr := modcomp(t, command([]string{"compare"}, out)...)
 	if code != 0 {
@@ -236,6 +248,7 @@ func TestCompareTable(t *testing.T) {
 // TestConfigFile checks that a JSON or YAML --config overlays the defaults
 // and that flags given on the command line win over it.
 func TestConfigFile(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ name, content string }{
 		{"c.json", `{"d": 20, "patches": 3, "n-train": 40, "n-val": 60, "n-test": 60, "neurons": 3,
  "steps": 30, "log-every": 10, "seeds": 1, "name": "fromfile", "alpha": "1,0.5", "out": "OUT"}`},
@@ -303,6 +316,7 @@ func TestConfigFile(t *testing.T) {
 }
 
 func TestConfigFileErrors(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, content string
 		want          []string
@@ -344,6 +358,7 @@ func TestConfigFileErrors(t *testing.T) {
 }
 
 func TestVersion(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{{"version"}, {"--version"}} {
 		code, stdout, stderr := modcomp(t, args...)
 		if code != 0 {
@@ -356,6 +371,7 @@ func TestVersion(t *testing.T) {
 }
 
 func TestTrain(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ modalities, network string }{{"0", "uni-m0"}, {"0,1", "joint"}} {
 		t.Run(tc.network, func(t *testing.T) {
 			out := t.TempDir()
@@ -386,6 +402,7 @@ func TestTrain(t *testing.T) {
 }
 
 func TestDataExportInspect(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "data")
 	data := []string{"data", "export", "--d", "20,16", "--patches", "3", "--n-train", "40", "--n-val", "30", "--n-test", "50", "--seed", "3"}
 	code, stdout, stderr := modcomp(t, append(data, dir)...)
@@ -474,6 +491,7 @@ func TestDataExportInspect(t *testing.T) {
 // fails before any training: with a thousand times the tiny steps, training
 // first would make this test slow, not just wrong.
 func TestOutIsAFile(t *testing.T) {
+	t.Parallel()
 	file := filepath.Join(t.TempDir(), "file")
 	if err := os.WriteFile(file, []byte("keep"), 0o644); err != nil {
 		t.Fatal(err)
@@ -625,6 +643,7 @@ func (p *process) wait(t *testing.T) int {
 }
 
 func TestSignalInterruptsCleanly(t *testing.T) {
+	t.Parallel()
 	p := longRun(t)
 	if err := p.cmd.Process.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)
@@ -665,6 +684,7 @@ func TestSignalInterruptsCleanly(t *testing.T) {
 }
 
 func TestSecondSignalExitsAtOnce(t *testing.T) {
+	t.Parallel()
 	p := longRun(t)
 	if err := p.cmd.Process.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)
@@ -701,6 +721,7 @@ func TestSecondSignalExitsAtOnce(t *testing.T) {
 // A flag after the directory is not parsed by urfave/cli; the error says
 // how to write the command.
 func TestFlagAfterDirectory(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "data")
 	code, _, stderr := modcomp(t, "data", "export", dir, "--n-test", "5")
 	if code != exitUsage {

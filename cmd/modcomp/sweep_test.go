@@ -78,6 +78,7 @@ func tableRows(text string) int {
 }
 
 func TestSweepCommand(t *testing.T) {
+	t.Parallel()
 	tmp := t.TempDir()
 	out := filepath.Join(tmp, "results")
 	dir := filepath.Join(tmp, "sweep")
@@ -146,6 +147,7 @@ func TestSweepCommand(t *testing.T) {
 // commas separating values (or, on a per-modality key, list entries), not
 // flags.
 func TestSweepGridValueWithCommas(t *testing.T) {
+	t.Parallel()
 	tmp := t.TempDir()
 	dir := filepath.Join(tmp, "sweep")
 	code, stdout, stderr := modcomp(t, sweepArgs(filepath.Join(tmp, "results"), "--grid", "alpha=1,0.4:1,0.6", "--dir", dir, "--quiet", "--json")...)
@@ -173,6 +175,7 @@ func TestSweepGridValueWithCommas(t *testing.T) {
 }
 
 func TestSweepFile(t *testing.T) {
+	t.Parallel()
 	tmp := t.TempDir()
 	path := filepath.Join(tmp, "sweep.yaml")
 	if err := os.WriteFile(path, []byte("seed: 7\nsteps: 30\ngrid:\n  - n-train=40,60\n"), 0o644); err != nil {
@@ -221,6 +224,7 @@ func TestSweepFile(t *testing.T) {
 }
 
 func TestSweepShardsAggregate(t *testing.T) {
+	t.Parallel()
 	tmp := t.TempDir()
 	out := filepath.Join(tmp, "results")
 	whole := filepath.Join(tmp, "whole")
@@ -270,6 +274,7 @@ func TestSweepShardsAggregate(t *testing.T) {
 }
 
 func TestSweepBadFlags(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name  string
 		flags []string
@@ -318,6 +323,7 @@ func TestSweepBadFlags(t *testing.T) {
 
 // TestSweepShardTrailingText wants --shard to be exactly I/N.
 func TestSweepShardTrailingText(t *testing.T) {
+	t.Parallel()
 	for _, shard := range []string{"0/2x", "1/2/3", "0/2 4"} {
 		tmp := t.TempDir()
 		dir := filepath.Join(tmp, "sweep")
@@ -332,6 +338,7 @@ func TestSweepShardTrailingText(t *testing.T) {
 }
 
 func TestAggregateBadArgs(t *testing.T) {
+	t.Parallel()
 	out := filepath.Join(t.TempDir(), "agg")
 	code, stdout, stderr := modcomp(t, "aggregate", "--out", out)
 	if code != exitUsage || stdout != "" {

@@ -72,13 +72,6 @@ func (c *Checker) NonNegative(field string, index int, v float64) {
 	}
 }
 
-// Finite requires v to be neither NaN nor infinite.
-func (c *Checker) Finite(field string, index int, v float64) {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		c.fail(field, index, v, "a finite number")
-	}
-}
-
 // Probability requires v in [0, 1].
 func (c *Checker) Probability(field string, index int, v float64) {
 	if !(v >= 0 && v <= 1) {
