@@ -311,7 +311,7 @@ func (t *trainer) trackEscapes(step int) {
 		e := &t.aligned[i]
 		e.heads = e.AppendAlignment(e.heads[:0], e.feature)
 		for h, g := range e.heads {
-			if e.escapes[h] < 0 && g >= e.EscapeLevel() {
+			if e.escapes[h] < 0 && Escaped(g, e.EscapeLevel()) {
 				e.escapes[h] = step
 			}
 		}
