@@ -146,6 +146,7 @@ func execute(ctx context.Context, groups []*group, workers int, events Events) {
 			order = append(order, job{g, g.runs[i]})
 		}
 	}
+	shared := newMemo()
 	jobs := make(chan job)
 	var wg sync.WaitGroup
 	for w := 0; w < min(workers, len(order)); w++ {
@@ -153,7 +154,7 @@ func execute(ctx context.Context, groups []*group, workers int, events Events) {
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
-				if trainOne(ctx, j.g.plan, j.run, j.g.data, events) {
+				if trainOne(ctx, j.g.plan, j.run, j.g.data, shared, events) {
 					j.g.finished()
 				}
 			}
@@ -193,7 +194,7 @@ func dispatchOrder(runs []*NetworkRun) []int {
 // trainOne trains one network and records its outcome in run; failures are
 // recorded, not returned, so that the other networks go on. It reports
 // whether the network ran at all.
-func trainOne(ctx context.Context, plan *Plan, run *NetworkRun, data *dataCache, events Events) (ran bool) {
+func trainOne(ctx context.Context, plan *Plan, run *NetworkRun, data *dataCache, shared *memo, events Events) (ran bool) {
 	if ctx.Err() != nil {
 		return false // cancelled while queued: the run stays "not started"
 	}
@@ -232,17 +233,24 @@ func trainOne(ctx context.Context, plan *Plan, run *NetworkRun, data *dataCache,
 	if events != nil {
 		events.Started(run, plan.Config.Steps)
 	}
-	res, err := graph.Train(ctx, net, ds, tc, run.Seed, func(rec graph.Record) error {
-		if events != nil {
-			events.Logged(run, rec.Step)
+	train := func() {
+		res, err := graph.Train(ctx, net, ds, tc, run.Seed, func(rec graph.Record) error {
+			if events != nil {
+				events.Logged(run, rec.Step)
+			}
+			return nil
+		})
+		if res != nil {
+			run.Status, run.Message, run.Steps, run.Log = string(res.Status), res.Message, res.Steps, res.Log
 		}
-		return nil
-	})
-	if res != nil {
-		run.Status, run.Message, run.Steps, run.Log = string(res.Status), res.Message, res.Steps, res.Log
+		if err != nil {
+			run.Status, run.Message = runFailed, err.Error()
+		}
 	}
-	if err != nil {
-		run.Status, run.Message = runFailed, err.Error()
+	if shared != nil && shared.shares(tc) {
+		shared.do(run, shared.key(plan, ds, run, tc), train)
+	} else {
+		train()
 	}
 	return ran
 }

@@ -439,7 +439,7 @@ func TestUMTInterruptedWhileTeachersTrain(t *testing.T) {
 	// teacher: cancelled after its 3rd step.
 	ctx := &countdownCtx{Context: context.Background(), n: 4}
 	plan := resolve(t, cfg)
-	trainOne(ctx, plan, run, newDataCache(plan.source, 1), nil)
+	trainOne(ctx, plan, run, newDataCache(plan.source, 1), nil, nil)
 	if run.Status != string(graph.Interrupted) {
 		t.Errorf("status %q (%s), want %q", run.Status, run.Message, graph.Interrupted)
 	}
