@@ -31,7 +31,8 @@
 // comes from training. Train runs full-batch gradient descent (the paper's
 // algorithm), mini-batch SGD or Adam for a number of steps and logs a Record
 // of metrics (see Record) on the train, validation and test splits at step
-// 0, every LogEvery steps and at the end: losses and accuracies, each
+// 0, every LogEvery steps and at the end (with the geometric log schedule,
+// at steps 1, 2, 4, 8, ... too): losses and accuracies, each
 // encoder's stand-alone accuracy, accuracy per group of sufficient
 // modalities, feature alignment of each class head and noise memorisation.
 // Training stops early, with a Result that says why, when the context is

@@ -19,6 +19,10 @@ type TrainConfig struct {
 	Steps     int // T: number of updates
 	BatchSize int // samples per update; 0 means the full training set
 	LogEvery  int // evaluate and log every LogEvery steps (and at 0 and T)
+	// LogSchedule says at which other steps to log: LogEvery alone
+	// (LogScheduleEvery, the zero value) or, with LogScheduleGeometric,
+	// also at steps 1, 2, 4, 8, ... where the escape race is decided.
+	LogSchedule string
 	// Probe adds to the final record of a completed training the linear
 	// probes of each encoder's frozen features (see LinearProbe).
 	Probe bool
@@ -43,6 +47,9 @@ func (c TrainConfig) validate(nTrain int, optimizerNames []string, fusion string
 	var ck check.Checker
 	ck.PositiveInt("steps", -1, c.Steps)
 	ck.PositiveInt("log-every", -1, c.LogEvery)
+	if c.LogSchedule != "" {
+		ck.OneOf("log-schedule", -1, c.LogSchedule, LogSchedules())
+	}
 	ck.NonNegativeInt("batch-size", -1, c.BatchSize)
 	if c.BatchSize > nTrain {
 		ck.Fail(&check.FieldError{Field: "batch-size", Index: -1, Value: c.BatchSize,
@@ -76,6 +83,28 @@ func (c TrainConfig) method() MethodConfig {
 	return c.Method
 }
 
+// Log schedules: the steps at which Train evaluates and logs a Record.
+const (
+	// LogScheduleEvery logs at step 0, every LogEvery steps and at the last.
+	LogScheduleEvery = "every"
+	// LogScheduleGeometric logs at those steps and at 1, 2, 4, 8, ...: the
+	// first few dozen steps, where a head escapes and the race between
+	// modalities is decided, are then resolved in the curves.
+	LogScheduleGeometric = "geometric"
+)
+
+// LogSchedules lists the log schedules a TrainConfig accepts.
+func LogSchedules() []string { return []string{LogScheduleEvery, LogScheduleGeometric} }
+
+// LogsAt reports whether training by c logs a Record at step (0 <= step <=
+// c.Steps). The escape steps do not depend on it: they are tracked every step.
+func (c TrainConfig) LogsAt(step int) bool {
+	if step == 0 || step == c.Steps || (c.LogEvery > 0 && step%c.LogEvery == 0) {
+		return true
+	}
+	return c.LogSchedule == LogScheduleGeometric && step&(step-1) == 0
+}
+
 // Status says how training ended.
 type Status string
 
@@ -103,8 +132,10 @@ type Result struct {
 func (r *Result) Final() Record { return r.Log[len(r.Log)-1] }
 
 // Train trains net on ds.Train and logs its metrics on all three splits at
-// step 0, every cfg.LogEvery steps and at the end. Mini-batches are drawn from
-// the random stream "train/batches/<network name>" of seed. Cancelling ctx
+// the steps of cfg's log schedule (TrainConfig.LogsAt): step 0, every
+// cfg.LogEvery steps and the last, and with the geometric schedule steps 1,
+// 2, 4, 8, ... too. Mini-batches are drawn from the random stream
+// "train/batches/<network name>" of seed. Cancelling ctx
 // stops training between two steps with status Interrupted; a NaN or infinite
 // loss or weight stops it with status Diverged. The returned error is for
 // failures of the machinery or of observe, not for these outcomes.
@@ -161,7 +192,7 @@ func Train(ctx context.Context, net *Network, ds *dataset.Dataset, cfg TrainConf
 			res.Status, res.Message = Diverged, diverged
 			return res, nil
 		}
-		if step%cfg.LogEvery == 0 || step == cfg.Steps {
+		if cfg.LogsAt(step) {
 			if err := logAt(step); err != nil {
 				return res, err
 			}

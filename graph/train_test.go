@@ -459,6 +459,75 @@ func TestTrainLogSchedule(t *testing.T) {
 	}
 }
 
+func TestLogsAt(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		schedule string
+		steps    int
+		every    int
+		want     []int
+	}{
+		{"", 25, 10, []int{0, 10, 20, 25}},
+		{LogScheduleEvery, 25, 10, []int{0, 10, 20, 25}},
+		{LogScheduleGeometric, 25, 10, []int{0, 1, 2, 4, 8, 10, 16, 20, 25}},
+		{LogScheduleGeometric, 70, 20, []int{0, 1, 2, 4, 8, 16, 20, 32, 40, 60, 64, 70}},
+		{LogScheduleGeometric, 3, 50, []int{0, 1, 2, 3}},
+	} {
+		t.Run(fmt.Sprintf("%s/%d/%d", c.schedule, c.steps, c.every), func(t *testing.T) {
+			tc := TrainConfig{Steps: c.steps, LogEvery: c.every, LogSchedule: c.schedule}
+			var got []int
+			for step := 0; step <= c.steps; step++ {
+				if tc.LogsAt(step) {
+					got = append(got, step)
+				}
+			}
+			if !reflect.DeepEqual(got, c.want) {
+				t.Errorf("logged steps %v, want %v", got, c.want)
+			}
+		})
+	}
+}
+
+// The geometric schedule logs more steps and changes nothing else: the
+// records at the steps both schedules log, escape steps included, are the
+// same bit for bit.
+func TestTrainGeometricLogSchedule(t *testing.T) {
+	t.Parallel()
+	ds := trainData(t, 10)
+	o := trainOpts{Optimizer: "gd", LR: 1, Steps: 25, LogEvery: 10}
+	every := trainRun(t, ds, "joint", []int{0, 1}, trainModel, o, 10, nil)
+	mc, tc := o.apply(trainModel)
+	tc.LogSchedule = LogScheduleGeometric
+	net, err := NewNetwork("joint", []int{0, 1}, ds, mc, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	geo, err := Train(context.Background(), net, ds, tc, 10, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var steps []int
+	byStep := map[int]Record{}
+	for _, r := range geo.Log {
+		steps = append(steps, r.Step)
+		byStep[r.Step] = r
+	}
+	if want := []int{0, 1, 2, 4, 8, 10, 16, 20, 25}; !reflect.DeepEqual(steps, want) {
+		t.Fatalf("logged steps %v, want %v", steps, want)
+	}
+	for _, r := range every.Log {
+		g := byStep[r.Step]
+		if len(g.Metrics) != len(r.Metrics) {
+			t.Fatalf("step %d: %d metrics, %d with the default schedule", r.Step, len(g.Metrics), len(r.Metrics))
+		}
+		for i, m := range r.Metrics {
+			if gm := g.Metrics[i]; gm.Name != m.Name || math.Float64bits(gm.Value) != math.Float64bits(m.Value) {
+				t.Errorf("step %d: %s = %v, %v with the default schedule", r.Step, gm.Name, gm.Value, m.Value)
+			}
+		}
+	}
+}
+
 func TestTrainConfigValidate(t *testing.T) {
 	t.Parallel()
 	good := TrainConfig{Steps: 10, LogEvery: 5}
@@ -482,6 +551,8 @@ func TestTrainConfigValidate(t *testing.T) {
 		// Without optimizers only the range of the batch size matters.
 		{TrainConfig{Steps: 1, LogEvery: 1, BatchSize: 5}, nil},
 		{TrainConfig{Steps: 1, LogEvery: 1}, nil},
+		{TrainConfig{Steps: 1, LogEvery: 1, LogSchedule: LogScheduleEvery}, nil},
+		{TrainConfig{Steps: 1, LogEvery: 1, LogSchedule: LogScheduleGeometric}, nil},
 	} {
 		if err := ok.c.validate(nTrain, ok.optimizers, "late"); err != nil {
 			t.Errorf("%+v with %q: %v", ok.c, ok.optimizers, err)
@@ -497,6 +568,7 @@ func TestTrainConfigValidate(t *testing.T) {
 		{"negative steps", func(c *TrainConfig) { c.Steps = -3 }, []string{"adam"}, "steps"},
 		{"zero log-every", func(c *TrainConfig) { c.LogEvery = 0 }, []string{"gd"}, "log-every"},
 		{"negative log-every", func(c *TrainConfig) { c.LogEvery = -1 }, nil, "log-every"},
+		{"unknown log schedule", func(c *TrainConfig) { c.LogSchedule = "linear" }, nil, "log-schedule"},
 		{"negative batch", func(c *TrainConfig) { c.BatchSize = -1 }, []string{"adam"}, "batch-size"},
 		{"gd with a mini-batch", func(c *TrainConfig) { c.BatchSize = 5 }, []string{"gd"}, "batch-size"},
 		{"gd with a batch above n", func(c *TrainConfig) { c.BatchSize = nTrain + 1 }, []string{"gd"}, "batch-size"},

@@ -69,6 +69,7 @@ type Config struct {
 	Steps     int        `json:"steps" help:"training steps T (updates)"`
 	BatchSize int        `json:"batch-size" help:"samples per update for sgd and adam; 0 = the full training set"`
 	LogEvery  int        `json:"log-every" help:"log metrics every this many steps (steps)"`
+	LogSched  string     `json:"log-schedule" help:"when to log besides every log-every steps: every (nothing else) or geometric (also steps 1, 2, 4, 8, ..., where the escape race is decided)"`
 	Probe     bool       `json:"probe" help:"fit a linear probe on each trained encoder's frozen features (true or false)"`
 
 	// Training methods of the joint network.

@@ -99,7 +99,7 @@ func (m *memo) key(plan *Plan, ds *dataset.Dataset, run *NetworkRun, tc graph.Tr
 			fmt.Fprintf(&h, "%#v|%v|", model.Encoders[r], ds.Modalities[r].Shape)
 			writeFloats(&h, ds.Modalities[r].Feature)
 		}
-		fmt.Fprintf(&h, "%#v|%s|%s|%d|%d|%d|%v|", model.Fusion, model.Loss, model.DType, tc.Steps, tc.BatchSize, tc.LogEvery, tc.Probe)
+		fmt.Fprintf(&h, "%#v|%s|%s|%d|%d|%d|%s|%v|", model.Fusion, model.Loss, model.DType, tc.Steps, tc.BatchSize, tc.LogEvery, tc.LogSchedule, tc.Probe)
 		for _, ns := range ds.Splits() {
 			sp := ns.Split
 			fmt.Fprintf(&h, "%s|%d|", ns.Name, sp.Len())

@@ -115,7 +115,7 @@ func (p *Plan) resolve() error {
 	}
 	p.train = map[string]graph.TrainConfig{}
 	for _, m := range append([]string{c.Method}, p.Methods...) {
-		tc := graph.TrainConfig{Steps: c.Steps, BatchSize: c.BatchSize, LogEvery: c.LogEvery, Probe: c.Probe,
+		tc := graph.TrainConfig{Steps: c.Steps, BatchSize: c.BatchSize, LogEvery: c.LogEvery, LogSchedule: c.LogSched, Probe: c.Probe,
 			Method: graph.MethodConfig{Name: m, Settings: methodSettings{c}}}
 		if err := tc.Validate(p.Model, p.NTrain); err != nil {
 			return err
