@@ -2,6 +2,7 @@ package graph
 
 import (
 	"math"
+	"slices"
 	"testing"
 )
 
@@ -48,5 +49,159 @@ func TestPredictEscapeStopsAtEscape(t *testing.T) {
 	}
 	if PredictEscape(rho, eta, c, q, rho, 10) != 0 {
 		t.Error("an alignment already at rho must escape at step 0")
+	}
+}
+
+func TestOrderStatistics(t *testing.T) {
+	for _, c := range []struct {
+		n    int
+		s    float64
+		want []float64
+	}{
+		{1, 1, []float64{0}},
+		// Blom: Phi^{-1}(1 - 0.625/2.25) = 0.5895 for the larger of two.
+		{2, 1, []float64{0.5895, -0.5895}},
+		{2, 0.01, []float64{0.005895, -0.005895}},
+		// Phi^{-1}(1 - 0.625/3.25) = 0.8694, the median 0.
+		{3, 2, []float64{1.7388, 0, -1.7388}},
+	} {
+		got := orderStatistics(c.n, c.s)
+		for i, w := range c.want {
+			if math.Abs(got[i]-w) > 1e-4*math.Max(1, c.s) {
+				t.Errorf("orderStatistics(%d, %g) = %v, want %v", c.n, c.s, got, c.want)
+				break
+			}
+		}
+	}
+}
+
+func TestSReLUVariance(t *testing.T) {
+	const q, rho = 3, 0.1
+	for _, c := range []struct {
+		name string
+		s    float64
+		want float64
+		tol  float64 // relative
+	}{
+		// Polynomial part only: srelu(X) = X^3/(3 rho^2) for X > 0, so
+		// E = s^3 sqrt(2/pi)/(3 rho^2), E[srelu^2] = s^6 (15/2)/(9 rho^4):
+		// Var = s^6/rho^4 (15/18 - 2/(9 pi)) = 0.76259 s^6/rho^4.
+		{"polynomial", 0.01, 0.76259 * math.Pow(0.01, 6) / math.Pow(rho, 4), 1e-3},
+		// Far past rho: srelu(X) ~ max(X, 0) - c 1{X > 0}, c = (2/3) rho, of
+		// variance s^2 (1/2 - 1/(2 pi)) - c s/sqrt(2 pi) + c^2/4, up to
+		// terms of order rho^2 from the polynomial part.
+		{"linear", 100 * rho, 100 * 0.34085 - (2.0/3*rho)*10/math.Sqrt(2*math.Pi) + (2.0/3*rho)*(2.0/3*rho)/4, 1e-3},
+		{"no spread", 0, 0, 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got := sreluVariance(c.s, q, rho)
+			if math.Abs(got-c.want) > c.tol*c.want {
+				t.Errorf("sreluVariance(%g) = %g, want %g", c.s, got, c.want)
+			}
+		})
+	}
+}
+
+// raceModality is a modality of the race with the paper's defaults; sigma_p
+// 0 leaves nothing to memorise.
+func raceModality(alpha, mu, sigmaP, gamma0 float64) RaceModality {
+	return RaceModality{Alpha: alpha, Mu: mu, SigmaP: sigmaP, D: 200, P: 5, Sigma0: 0.01, LR: 1, Gamma0: []float64{gamma0, gamma0}}
+}
+
+// Without noise the features carry every sample they can: the race's
+// accuracies are the simple formulas, 1 - (1/2) prod_{r in S} mu_r with
+// beta = 0 and 1 with beta > 0, and every modality is learned.
+func TestRaceAccuracyWithoutNoise(t *testing.T) {
+	weak := raceModality(1, 0.1, 0, 0.02)
+	weak.Beta = 0.5
+	for _, c := range []struct {
+		name       string
+		modalities []RaceModality
+		network    []int
+		want       float64
+	}{
+		{"uni-modal m0", []RaceModality{raceModality(1, 0.1, 0, 0.02), raceModality(0.45, 0.02, 0, 0.02)}, []int{0}, 1 - 0.1/2},
+		{"uni-modal m1", []RaceModality{raceModality(1, 0.1, 0, 0.02), raceModality(0.45, 0.02, 0, 0.02)}, []int{1}, 1 - 0.02/2},
+		{"joint, both learned", []RaceModality{raceModality(1, 0.1, 0, 0.02), raceModality(0.45, 0.02, 0, 0.02)}, []int{0, 1}, 1 - 0.1*0.02/2},
+		{"insufficient samples with a weak signal", []RaceModality{weak}, []int{0}, 1},
+		{"no signal: a guess", []RaceModality{raceModality(0, 0.1, 0, 0.02)}, []int{0}, 0.5},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			rc := Race{Q: 3, Rho: 0.1, Neurons: 10, N: 200, Steps: 300, Modalities: c.modalities}
+			p := rc.Predict(c.network)
+			if math.Abs(p.TestAcc-c.want) > 1e-9 {
+				t.Errorf("TestAcc = %.6f, want %.6f", p.TestAcc, c.want)
+			}
+			for i, r := range c.network {
+				if want := c.modalities[r].Alpha > 0; p.Learned[i] != want {
+					t.Errorf("m%d learned = %v, want %v (alignment %.3f)", r, p.Learned[i], want, p.Alignment[i])
+				}
+			}
+		})
+	}
+}
+
+// Until the scores move, the race is the escape recursion: its escape step
+// is PredictEscape's, and the drive a modality needs to reach rho/alpha_r
+// is the same recursion run to rho/alpha_r.
+func TestRaceEscapeIsPredictEscape(t *testing.T) {
+	const q, rho = 3, 0.1
+	for _, c := range []struct {
+		alpha, mu, gamma0 float64
+	}{
+		{1, 0.1, 0.02},
+		{0.45, 0.02, 0.02},
+		{0.6, 0, 0.015},
+	} {
+		m := raceModality(c.alpha, c.mu, 0, c.gamma0)
+		rc := Race{Q: q, Rho: rho, Neurons: 1, N: 200, Steps: 1000, Modalities: []RaceModality{m}}
+		p := rc.Predict([]int{0})
+		rate := EscapeRate(SignalMoment(c.alpha, 0, c.mu, q), q, rho)
+		if want := PredictEscape(c.gamma0, 1, rate, q, rho, 1000); p.Escape[0] < want || p.Escape[0] > want+1 {
+			t.Errorf("alpha %g: race escapes at %d, PredictEscape at %d", c.alpha, p.Escape[0], want)
+		}
+		if want := float64(stepsTo(c.gamma0, 1, rate, q, LearnedAlignment(c.alpha, rho), 1000)); p.DriveNeeded[0] != want {
+			t.Errorf("alpha %g: drive needed %g, want %g", c.alpha, p.DriveNeeded[0], want)
+		}
+		if c.alpha == 1 && p.DriveNeeded[0] != float64(PredictEscape(c.gamma0, 1, rate, q, rho, 1000)) {
+			t.Errorf("alpha 1: drive needed %g, want the escape step", p.DriveNeeded[0])
+		}
+	}
+}
+
+// The paper's mechanism in the default regime: each modality is learned
+// alone; jointly, modality 0 escapes first and fits its sufficient samples,
+// memorisation fits the rest before modality 1 gets the drive it needs,
+// and modality 1 stays unlearned. A modality 1 almost as strong as
+// modality 0 is learned jointly too.
+func TestRaceCompetition(t *testing.T) {
+	for _, c := range []struct {
+		alpha1       float64
+		learnedJoint []bool
+	}{
+		{0.45, []bool{true, false}},
+		{0.8, []bool{true, true}},
+	} {
+		rc := Race{Q: 3, Rho: 0.1, Neurons: 30, N: 200, Steps: 600, Modalities: []RaceModality{
+			raceModality(1, 0.1, 0.1, 0.02), raceModality(c.alpha1, 0.02, 0.1, 0.02)}}
+		for r := 0; r < 2; r++ {
+			if p := rc.Predict([]int{r}); !p.Learned[0] {
+				t.Errorf("alpha_1 %g: m%d alone not learned (alignment %.3f)", c.alpha1, r, p.Alignment[0])
+			}
+		}
+		p := rc.Predict([]int{0, 1})
+		if !slices.Equal(p.Learned, c.learnedJoint) {
+			t.Errorf("alpha_1 %g: learned jointly %v, want %v (alignments %.3f, drive of m1 %.1f of %.0f needed)",
+				c.alpha1, p.Learned, c.learnedJoint, p.Alignment, p.Drive[1], p.DriveNeeded[1])
+		}
+		if !c.learnedJoint[1] {
+			if !(p.Drive[1] < p.DriveNeeded[1]) || p.FitStep < 0 {
+				t.Errorf("alpha_1 %g: m1 unlearned with drive %.1f of %.0f needed, fit step %d", c.alpha1, p.Drive[1], p.DriveNeeded[1], p.FitStep)
+			}
+			// The formula of the winner alone: 1 - mu_0/2.
+			if math.Abs(p.TestAcc-(1-0.1/2)) > 0.005 {
+				t.Errorf("alpha_1 %g: joint test acc %.4f, want about %.4f", c.alpha1, p.TestAcc, 1-0.1/2)
+			}
+		}
 	}
 }
