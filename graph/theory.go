@@ -256,9 +256,9 @@ type raceGroup struct {
 	p            float64
 	insufficient []bool
 	z            []float64
-	psi [][]float64 // psi_0 per modality and pair
-	mem [][]float64 // psi - psi_0
-	lp  float64     // |l'| of the group at the current step
+	psi          [][]float64 // psi_0 per modality and pair
+	mem          [][]float64 // psi - psi_0
+	lp           float64     // |l'| of the group at the current step
 }
 
 // Predict runs the race of the network over modalities (indices into

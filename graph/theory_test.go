@@ -90,7 +90,7 @@ func TestSReLUVariance(t *testing.T) {
 		// Far past rho: srelu(X) ~ max(X, 0) - c 1{X > 0}, c = (2/3) rho, of
 		// variance s^2 (1/2 - 1/(2 pi)) - c s/sqrt(2 pi) + c^2/4, up to
 		// terms of order rho^2 from the polynomial part.
-		{"linear", 100 * rho, 100 * 0.34085 - (2.0/3*rho)*10/math.Sqrt(2*math.Pi) + (2.0/3*rho)*(2.0/3*rho)/4, 1e-3},
+		{"linear", 100 * rho, 100*0.34085 - (2.0/3*rho)*10/math.Sqrt(2*math.Pi) + (2.0/3*rho)*(2.0/3*rho)/4, 1e-3},
 		{"no spread", 0, 0, 0},
 	} {
 		t.Run(c.name, func(t *testing.T) {
