@@ -52,6 +52,9 @@ func CompareMarkdown(set Setting, s *Summary, table string, figures []string, fi
 		fmt.Fprintf(&b, "| %d%s | m%d | %.3f | %.3f | %+.3f | %s |\n", ss.Seed, complete, ss.BestUnimodal.Modality,
 			float64(ss.BestUnimodal.TestAcc), float64(ss.Joint.TestAcc), float64(ss.Gap), win)
 	}
+	if md := raceMarkdown(s); md != "" {
+		fmt.Fprintf(&b, "\n%s", md)
+	}
 	fmt.Fprintf(&b, "\n## Files\n\n")
 	fmt.Fprintf(&b, "- `config.json`: the resolved configuration; `modcomp compare --config config.json` reproduces this run.\n")
 	fmt.Fprintf(&b, "- `metrics.csv`: every logged metric of every network and seed over steps (one row per seed, network and step).\n")

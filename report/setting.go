@@ -31,6 +31,16 @@ type TheorySetting struct {
 	Q            float64   // order of the smoothed ReLU
 	Beta, Mu, LR []float64 // weak signal strength, its probability, learning rate
 	Steps        int       // training steps: no escape is predicted beyond them
+	// Race says whether the race of the modalities (graph.Race) predicts
+	// how the networks end, their accuracies and what they learn: it needs
+	// late fusion and the logistic loss besides what the escape needs. It
+	// reads the rest of the fields.
+	Race    bool
+	Neurons int       // m, neurons per class head
+	NTrain  int       // n, training samples
+	D, P    []int     // dimension and number of patches
+	SigmaP  []float64 // standard deviation of the noise patches
+	Sigma0  []float64 // standard deviation of the initial weights
 }
 
 // Run is one network trained for one seed, as a report reads it.

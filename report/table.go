@@ -107,6 +107,9 @@ func compareTable(set Setting, s *Summary) string {
 	if line := theoryLine(s.Theory); line != "" {
 		fmt.Fprintf(kv, "theory\t%s\n", line)
 	}
+	if line := predictedLine(s.Theory, len(s.SeedsAggregated)); line != "" {
+		fmt.Fprintf(kv, "predicted\t%s\n", line)
+	}
 	fmt.Fprintf(kv, "verdict\t%s\n", s.Verdict)
 	kv.Flush()
 	return out.String()

@@ -14,11 +14,16 @@ func reportSetting(plan *Plan) report.Setting {
 		set.Alpha = append(set.Alpha, cfg.Alpha.At(r))
 	}
 	if theoryApplies(cfg, k) {
-		th := &report.TheorySetting{Q: cfg.Q, Steps: cfg.Steps}
+		th := &report.TheorySetting{Q: cfg.Q, Steps: cfg.Steps, Race: raceApplies(cfg),
+			Neurons: cfg.Neurons, NTrain: plan.NTrain}
 		for r := 0; r < k; r++ {
 			th.Beta = append(th.Beta, cfg.Beta.At(r))
 			th.Mu = append(th.Mu, cfg.Mu.At(r))
 			th.LR = append(th.LR, cfg.LR.At(r))
+			th.D = append(th.D, cfg.D.At(r))
+			th.P = append(th.P, cfg.Patches.At(r))
+			th.SigmaP = append(th.SigmaP, cfg.SigmaP.At(r))
+			th.Sigma0 = append(th.Sigma0, cfg.Sigma0.At(r))
 		}
 		set.Theory = th
 	}
@@ -38,6 +43,14 @@ func theoryApplies(cfg *Config, k int) bool {
 		}
 	}
 	return true
+}
+
+// raceApplies tells whether, where the theory applies, the race of the
+// modalities (graph.Race) also does: the scores of the encoders add (late
+// fusion) and the loss is the logistic loss of the synthetic data's binary
+// labels.
+func raceApplies(cfg *Config) bool {
+	return cfg.Fusion == "late" && (cfg.Loss == "auto" || cfg.Loss == "logistic")
 }
 
 // reportRuns is runs as the reports read them, in the same order.
