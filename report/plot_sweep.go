@@ -778,7 +778,35 @@ func (g phaseGrid) cellFormat(sign string) string {
 func (g phaseGrid) gapMap() (figure.HeatMap, string) {
 	h := g.base(g.values(func(s *Summary) float64 { return float64(s.Gap) }))
 	h.ZLabel, h.Format, h.Diverging = "gap (> 0: joint training loses)", g.cellFormat("+"), true
-	return h, "Gap: best uni-modal minus joint test accuracy\n" + g.subtitle()
+	title := "Gap: best uni-modal minus joint test accuracy"
+	if h.Boundary = g.predicted(func(a *RaceAggregate) bool { return gapSign(float64(a.Gap)) > 0 }); h.Boundary != nil {
+		title += fmt.Sprintf("\ndashed: predicted boundary of a gap above +%.3f", gapTolerance)
+	}
+	return h, title + "\n" + g.subtitle()
+}
+
+// predicted is the region of cells where the race predicts in (nil when
+// no cell carries the race's prediction): the boundary drawn over a phase
+// diagram.
+func (g phaseGrid) predicted(in func(*RaceAggregate) bool) [][]bool {
+	out := make([][]bool, len(g.at))
+	found := false
+	for i, row := range g.at {
+		out[i] = make([]bool, len(row))
+		for j, s := range row {
+			if s == nil {
+				continue
+			}
+			if a := theoryOfPoint(s); a != nil && a.RaceAggregate != nil {
+				found = true
+				out[i][j] = in(a.RaceAggregate)
+			}
+		}
+	}
+	if !found {
+		return nil
+	}
+	return out
 }
 
 // competitionMap is the phase diagram of the mechanism: the fraction of
@@ -799,8 +827,11 @@ func (g phaseGrid) competitionMap() (figure.HeatMap, string) {
 		}
 	}
 	h.Labels = labels
-	return h,
-		"Competition: fraction of seeds where a modality learned alone stayed unlearned jointly\n" + g.subtitle()
+	title := "Competition: fraction of seeds where a modality learned alone stayed unlearned jointly"
+	if h.Boundary = g.predicted(func(a *RaceAggregate) bool { return a.Competition >= 0.5 }); h.Boundary != nil {
+		title += "\ndashed: predicted boundary of competition in at least half of the seeds"
+	}
+	return h, title + "\n" + g.subtitle()
 }
 
 // jointAccuracyMap is the joint network's test accuracy over the grid.

@@ -54,6 +54,9 @@ func (sw Sweep) Markdown(figures []string, figErr error) []byte {
 	fmt.Fprintf(&md, "competition = fraction of seeds in which a modality learned alone stayed unlearned in joint training.\n\n%s\n", sw.Table())
 	if th := sw.Theory(); th != nil {
 		fmt.Fprintf(&md, "%s\n", th.Markdown())
+		if th.Outcome != nil {
+			fmt.Fprintf(&md, "%s\n", th.Outcome.Markdown())
+		}
 	}
 	if figErr != nil {
 		fmt.Fprintf(&md, "Some plots could not be drawn: %v\n\n", figErr)
@@ -123,7 +126,17 @@ func (sw Sweep) Table() string {
 	for r := 0; r < k; r++ {
 		header = append(header, fmt.Sprintf("uni-m%d test", r))
 	}
-	header = append(header, "joint test", "gap", "winner", "competition", "winner predicted", "seeds")
+	// The race's columns only where some point has its prediction.
+	race := slices.ContainsFunc(results, func(p Point) bool { return p.Summary.Theory != nil && p.Summary.Theory.RaceAggregate != nil })
+	header = append(header, "joint test", "gap")
+	if race {
+		header = append(header, "gap predicted")
+	}
+	header = append(header, "winner", "competition")
+	if race {
+		header = append(header, "competition predicted")
+	}
+	header = append(header, "winner predicted", "seeds")
 	methods := sweepMethods(results)
 	for _, m := range methods {
 		header = append(header, m+" test")
@@ -142,12 +155,22 @@ func (sw Sweep) Table() string {
 				row = append(row, "")
 			}
 		}
-		predicted := "-"
+		predicted, gap, comp := "-", "-", "-"
 		if s.Theory != nil {
 			predicted = fraction(s.Theory.Accuracy, s.Theory.Seeds)
+			if ra := s.Theory.RaceAggregate; ra != nil {
+				gap, comp = fmt.Sprintf("%+.3f", float64(ra.Gap)), fraction(ra.Competition, len(s.SeedsAggregated))
+			}
 		}
-		row = append(row, pm(s.Joint.TestAcc, s.Joint.TestAccStd, 3), signedPM(s.Gap, s.GapStd),
-			modalityName(s.Winner), fraction(competitionFraction(s), len(s.SeedsAggregated)), predicted, strconv.Itoa(len(s.SeedsAggregated)))
+		row = append(row, pm(s.Joint.TestAcc, s.Joint.TestAccStd, 3), signedPM(s.Gap, s.GapStd))
+		if race {
+			row = append(row, gap)
+		}
+		row = append(row, modalityName(s.Winner), fraction(competitionFraction(s), len(s.SeedsAggregated)))
+		if race {
+			row = append(row, comp)
+		}
+		row = append(row, predicted, strconv.Itoa(len(s.SeedsAggregated)))
 		for _, m := range methods {
 			cell := "n/a"
 			for _, ma := range s.Methods {

@@ -261,7 +261,7 @@ func theoryColumns(k int) []sweepColumn {
 				}))
 		}
 	}
-	return append(cols,
+	cols = append(cols,
 		modalityColumn("predicted_winner", func(ss SeedSummary) (int, bool) {
 			if ss.Theory == nil {
 				return 0, false
@@ -290,6 +290,86 @@ func theoryColumns(k int) []sweepColumn {
 			}),
 		escapeErrorColumn("escape_median_error_alone", false),
 		escapeErrorColumn("escape_median_error_joint", true))
+	return append(cols, raceColumns(k)...)
+}
+
+// raceColumns are the race's predictions (Race; over seeds RaceAggregate):
+// each network's test accuracy, the gap, what the joint network learns and
+// the competition, beside the observed columns of the same names without
+// "predicted_". Empty where the race does not apply.
+func raceColumns(k int) []sweepColumn {
+	seedRace := func(ss SeedSummary) (*Race, bool) {
+		if ss.Theory == nil || ss.Theory.Race == nil || len(ss.Theory.UnimodalTestAcc) < k {
+			return nil, false
+		}
+		return ss.Theory.Race, true
+	}
+	pointRace := func(p Point) (*RaceAggregate, bool) {
+		a := theoryOfPoint(p.Summary)
+		if a == nil || a.RaceAggregate == nil || len(a.UnimodalTestAcc) < k {
+			return nil, false
+		}
+		return a.RaceAggregate, true
+	}
+	var cols []sweepColumn
+	for r := 0; r < k; r++ {
+		cols = append(cols, number(fmt.Sprintf("predicted_uni_m%d_test_acc", r),
+			func(_ Point, ss SeedSummary) (Num, bool) {
+				rc, ok := seedRace(ss)
+				return at(nilOr(rc, func(rc *Race) []Num { return rc.UnimodalTestAcc }), r, ok)
+			},
+			func(p Point) (Num, bool) {
+				a, ok := pointRace(p)
+				return at(nilOr(a, func(a *RaceAggregate) []Num { return a.UnimodalTestAcc }), r, ok)
+			}))
+	}
+	cols = append(cols,
+		number("predicted_joint_test_acc",
+			func(_ Point, ss SeedSummary) (Num, bool) {
+				rc, ok := seedRace(ss)
+				return raceNum(rc, ok, func(rc *Race) Num { return rc.JointTestAcc })
+			},
+			func(p Point) (Num, bool) {
+				a, ok := pointRace(p)
+				return raceNum(a, ok, func(a *RaceAggregate) Num { return a.JointTestAcc })
+			}),
+		number("predicted_gap",
+			func(_ Point, ss SeedSummary) (Num, bool) {
+				rc, ok := seedRace(ss)
+				return raceNum(rc, ok, func(rc *Race) Num { return rc.Gap })
+			},
+			func(p Point) (Num, bool) {
+				a, ok := pointRace(p)
+				return raceNum(a, ok, func(a *RaceAggregate) Num { return a.Gap })
+			}))
+	for r := 0; r < k; r++ {
+		cols = append(cols, number(fmt.Sprintf("predicted_joint_m%d_learned", r),
+			func(_ Point, ss SeedSummary) (Num, bool) {
+				rc, ok := seedRace(ss)
+				return raceNum(rc, ok, func(rc *Race) Num { return flag(rc.LearnedJointly[r]) })
+			},
+			func(p Point) (Num, bool) {
+				a, ok := pointRace(p)
+				return at(nilOr(a, func(a *RaceAggregate) []Num { return a.LearnedJointlyFraction }), r, ok)
+			}))
+	}
+	return append(cols, number("predicted_competition",
+		func(_ Point, ss SeedSummary) (Num, bool) {
+			rc, ok := seedRace(ss)
+			return raceNum(rc, ok, func(rc *Race) Num { return flag(rc.Competition) })
+		},
+		func(p Point) (Num, bool) {
+			a, ok := pointRace(p)
+			return raceNum(a, ok, func(a *RaceAggregate) Num { return a.Competition })
+		}))
+}
+
+// raceNum is of(t) where ok, for a column of the race.
+func raceNum[T any](t *T, ok bool, of func(*T) Num) (Num, bool) {
+	if !ok {
+		return 0, false
+	}
+	return of(t), true
 }
 
 // escapeErrorColumn is the median of |observed / predicted - 1| over the

@@ -225,6 +225,28 @@ func TestHeatMapCells(t *testing.T) {
 	}
 }
 
+// A boundary runs along the cell edges between the region and the rest:
+// here the region is the top-right corner of a 2 x 3 grid.
+func TestHeatMapBoundary(t *testing.T) {
+	t.Parallel()
+	in := [][]bool{{false, false, true}, {false, true, true}}
+	got := fmt.Sprint(boundaryEdges(in))
+	// Row 0: between columns 1 and 2 (x = 1.5), and above column 1 (y =
+	// 0.5); row 1: between columns 0 and 1 (x = 0.5).
+	want := "[[{1.5 -0.5} {1.5 0.5}] [{0.5 0.5} {1.5 0.5}] [{0.5 0.5} {0.5 1.5}]]"
+	if got != want {
+		t.Errorf("edges %s, want %s", got, want)
+	}
+	if e := boundaryEdges([][]bool{{true, true}, {true, true}}); len(e) != 0 {
+		t.Errorf("a region that fills the grid has edges %v, want none", e)
+	}
+	nan := math.NaN()
+	h := HeatMap{Z: [][]float64{{0, 1, 2}, {3, 4, 5}}, ZMin: nan, ZMax: nan, Format: "%.0f", Boundary: in}
+	if b := saveOne(t, func(c draw.Canvas) error { return h.Draw(c, "with a boundary") }); len(b) == 0 {
+		t.Error("nothing drawn")
+	}
+}
+
 func TestHeatMapColors(t *testing.T) {
 	t.Parallel()
 	nan := math.NaN()

@@ -35,6 +35,36 @@ type HeatMap struct {
 	Diverging bool
 	// ZMin, ZMax fix the colour range; NaN for the range of the values.
 	ZMin, ZMax float64
+	// Boundary, when set, marks a region of cells, Boundary[row][col]
+	// (e.g. where a theory predicts an outcome): a thick dashed line runs
+	// along every edge between a cell inside and a cell outside it.
+	Boundary [][]bool
+}
+
+// BoundaryStyle is the line of a heat map's Boundary: black, thick, dashed,
+// so that it reads on every colour of the map.
+func BoundaryStyle() draw.LineStyle {
+	return draw.LineStyle{Color: color.Black, Width: vg.Points(2.6), Dashes: []vg.Length{vg.Points(6), vg.Points(3)}}
+}
+
+// boundaryEdges are the segments, in cell coordinates (cell (r, c) spans
+// c-0.5..c+0.5 and r-0.5..r+0.5), between neighbouring cells on either
+// side of the region in.
+func boundaryEdges(in [][]bool) [][2]plotter.XY {
+	at := func(r, c int) bool { return r >= 0 && r < len(in) && c >= 0 && c < len(in[r]) && in[r][c] }
+	var edges [][2]plotter.XY
+	for r, row := range in {
+		for c := range row {
+			x, y := float64(c), float64(r)
+			if c+1 < len(row) && at(r, c) != at(r, c+1) {
+				edges = append(edges, [2]plotter.XY{{X: x + 0.5, Y: y - 0.5}, {X: x + 0.5, Y: y + 0.5}})
+			}
+			if r+1 < len(in) && c < len(in[r+1]) && at(r, c) != at(r+1, c) {
+				edges = append(edges, [2]plotter.XY{{X: x - 0.5, Y: y + 0.5}, {X: x + 0.5, Y: y + 0.5}})
+			}
+		}
+	}
+	return edges
 }
 
 // heatGrid adapts a HeatMap to plotter.GridXYZ, at index coordinates.
@@ -138,6 +168,14 @@ func (h HeatMap) plots() (*plot.Plot, *plot.Plot, error) {
 		pal := hm.Palette.Colors()
 		hm.Underflow, hm.Overflow = pal[0], pal[len(pal)-1]
 		p.Add(hm)
+		for _, e := range boundaryEdges(h.Boundary) {
+			l, err := plotter.NewLine(plotter.XYs{e[0], e[1]})
+			if err != nil {
+				return nil, nil, err
+			}
+			l.LineStyle = BoundaryStyle()
+			p.Add(l)
+		}
 		if err := h.annotate(p, hm); err != nil {
 			return nil, nil, err
 		}
