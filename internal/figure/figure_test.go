@@ -231,14 +231,20 @@ func TestHeatMapBoundary(t *testing.T) {
 	t.Parallel()
 	in := [][]bool{{false, false, true}, {false, true, true}}
 	got := fmt.Sprint(boundaryEdges(in))
-	// Row 0: between columns 1 and 2 (x = 1.5), and above column 1 (y =
-	// 0.5); row 1: between columns 0 and 1 (x = 0.5).
-	want := "[[{1.5 -0.5} {1.5 0.5}] [{0.5 0.5} {1.5 0.5}] [{0.5 0.5} {0.5 1.5}]]"
+	// Row 0: between columns 1 and 2 (x = 1.5), above column 1 (y = 0.5),
+	// the bottom border under column 2 and its right border; row 1: between
+	// columns 0 and 1 (x = 0.5), the top border above column 1, the right
+	// border, the top border above column 2.
+	want := "[[{1.5 -0.5} {1.5 0.5}] [{0.5 0.5} {1.5 0.5}] [{1.5 -0.5} {2.5 -0.5}] [{2.5 -0.5} {2.5 0.5}] " +
+		"[{0.5 0.5} {0.5 1.5}] [{0.5 1.5} {1.5 1.5}] [{2.5 0.5} {2.5 1.5}] [{1.5 1.5} {2.5 1.5}]]"
 	if got != want {
 		t.Errorf("edges %s, want %s", got, want)
 	}
-	if e := boundaryEdges([][]bool{{true, true}, {true, true}}); len(e) != 0 {
-		t.Errorf("a region that fills the grid has edges %v, want none", e)
+	if e := boundaryEdges([][]bool{{true, true}, {true, true}}); len(e) != 8 {
+		t.Errorf("a region that fills a 2 x 2 grid has edges %v, want its border of 8", e)
+	}
+	if e := boundaryEdges([][]bool{{false, false}}); len(e) != 0 {
+		t.Errorf("an empty region has edges %v", e)
 	}
 	nan := math.NaN()
 	h := HeatMap{Z: [][]float64{{0, 1, 2}, {3, 4, 5}}, ZMin: nan, ZMax: nan, Format: "%.0f", Boundary: in}

@@ -48,18 +48,25 @@ func BoundaryStyle() draw.LineStyle {
 }
 
 // boundaryEdges are the segments, in cell coordinates (cell (r, c) spans
-// c-0.5..c+0.5 and r-0.5..r+0.5), between neighbouring cells on either
-// side of the region in.
+// c-0.5..c+0.5 and r-0.5..r+0.5), that outline the region in: between a
+// cell inside and a neighbour outside, and along the grid's border where a
+// cell inside touches it, so that the outline is closed.
 func boundaryEdges(in [][]bool) [][2]plotter.XY {
 	at := func(r, c int) bool { return r >= 0 && r < len(in) && c >= 0 && c < len(in[r]) && in[r][c] }
 	var edges [][2]plotter.XY
 	for r, row := range in {
 		for c := range row {
 			x, y := float64(c), float64(r)
-			if c+1 < len(row) && at(r, c) != at(r, c+1) {
+			if c == 0 && at(r, c) {
+				edges = append(edges, [2]plotter.XY{{X: x - 0.5, Y: y - 0.5}, {X: x - 0.5, Y: y + 0.5}})
+			}
+			if r == 0 && at(r, c) {
+				edges = append(edges, [2]plotter.XY{{X: x - 0.5, Y: y - 0.5}, {X: x + 0.5, Y: y - 0.5}})
+			}
+			if at(r, c) != at(r, c+1) {
 				edges = append(edges, [2]plotter.XY{{X: x + 0.5, Y: y - 0.5}, {X: x + 0.5, Y: y + 0.5}})
 			}
-			if r+1 < len(in) && c < len(in[r+1]) && at(r, c) != at(r+1, c) {
+			if at(r, c) != at(r+1, c) {
 				edges = append(edges, [2]plotter.XY{{X: x - 0.5, Y: y + 0.5}, {X: x + 0.5, Y: y + 0.5}})
 			}
 		}
