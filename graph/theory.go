@@ -234,9 +234,10 @@ type RacePrediction struct {
 	// Escape is the first step at which a head's leader reaches rho in this
 	// network (-1: not within T).
 	Escape []int
-	// DriveNeeded is the steps of full drive (|l'| = 1/2) the leader needs
-	// to reach rho/alpha_r, Drive the drive it receives within T (means over
-	// the heads): the criterion of the loser.
+	// DriveNeeded is the steps of full drive (|l'| = 1/2) the leader of the
+	// modality's leading head (the one needing the least) needs to reach
+	// rho/alpha_r, Drive the drive that head receives within T: the
+	// criterion of the loser. NaN-free; +Inf when it never gets there.
 	DriveNeeded []float64
 	Drive       []float64
 	// FitStep is the step at which the loss on the training samples that
@@ -280,8 +281,9 @@ func (rc Race) Predict(modalities []int) RacePrediction {
 		h := rc.head(mods, c)
 		for i := range mods {
 			pr.Alignment[i] += h.leader(i) / float64(heads)
-			pr.DriveNeeded[i] += h.needed[i] / float64(heads)
-			pr.Drive[i] += h.drive[i] / float64(heads)
+			if c == 0 || h.needed[i] < pr.DriveNeeded[i] {
+				pr.DriveNeeded[i], pr.Drive[i] = h.needed[i], h.drive[i]
+			}
 			if h.escape[i] >= 0 && (pr.Escape[i] < 0 || h.escape[i] < pr.Escape[i]) {
 				pr.Escape[i] = h.escape[i]
 			}
