@@ -108,9 +108,11 @@ import (
 //	D_l(T) ~ T_w + mu_w sum_{T_w <= t < T} 2|l'_I(t)| / (2|l'_I(0)|)
 //
 // with l'_I the loss derivative on the winner's insufficient samples. The
-// race reports both numbers; its Learned is read, as training's is, from
-// the predicted alignment at step T (mean of the heads' leaders, past
-// rho/alpha_r), which the criterion decides.
+// race reports both numbers, for the modality's leading head; its Learned
+// is read, as training's is, from the predicted alignment at step T (mean
+// of the heads' leaders, past rho/alpha_r), which the criterion decides up
+// to about a step (the recursion moves in whole steps of unequal drive, and
+// the other head may lag).
 //
 // Test accuracy. A fresh sample of class c whose modalities have signals
 // z_r scores, through the features, mu = sum_r sum_j srelu(z_r gamma_j(T))

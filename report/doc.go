@@ -12,7 +12,9 @@
 //	Summarize       summary.json: per seed and over seeds, the best uni-modal
 //	                model, the gap, which modality each encoder learned
 //	                (graph.Learned), the winner, the verdict, the training
-//	                methods, and the theory companion's escape steps
+//	                methods, and the theory companion's escape steps and its
+//	                prediction of the outcome (the race: accuracies, the
+//	                learned set, the gap), made before training
 //	CompareTable    the table printed on stdout
 //	CompareMarkdown report.md
 //	CompareFigures  alignment, accuracy, accuracy_curves, methods_alignment
@@ -21,7 +23,8 @@
 // A training of one network: SummarizeTraining, TrainTable, TrainMarkdown.
 // A sweep: Sweep.CSV (sweep.csv, its columns defined once in sweepcsv.go),
 // Sweep.Markdown and Sweep.Table (sweep.md), Sweep.Theory (how well the
-// theory companion predicted escape over every point, in sweep.md and the
-// theory figures' titles) and Sweep.SaveFigures (the sweep's figures, phase
-// diagrams and the theory companion's figures among them).
+// theory companion predicted escape and, with the race, the outcome over
+// every point, in sweep.md and the theory figures' titles) and
+// Sweep.SaveFigures (the sweep's figures, phase diagrams with the predicted
+// boundary and the theory companion's figures among them).
 package report

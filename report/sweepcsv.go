@@ -237,7 +237,8 @@ func atStd(means, stds []Num, r int, has bool) (Num, Num, bool) {
 // theoryColumns are the theory companion's columns: each modality's
 // predicted and observed escape steps, the predicted winner, and whether it
 // escaped first jointly and was learned (over seeds: the fractions of
-// seeds). Empty where the theory does not apply.
+// seeds), the escape errors, then the race's (raceColumns). Empty where the
+// theory does not apply.
 func theoryColumns(k int) []sweepColumn {
 	var cols []sweepColumn
 	for r := 0; r < k; r++ {
