@@ -265,18 +265,22 @@ func sweepStatus(c *cli.Context, stdout io.Writer) error {
 			ended = append(ended, sh.Shard)
 		}
 	}
-	switch {
-	case len(st.Jobs) == 0:
+	if len(st.Jobs) == 0 {
 		fmt.Fprintf(stdout, "this sweep was not submitted to Slurm (modcomp sweep --slurm N)\n")
-	case len(st.Unknown()) > 0:
+		return nil
+	}
+	if len(st.Unknown()) > 0 {
 		fmt.Fprintf(stdout, "cannot tell whether %s ended: %s\n", shards(st.Unknown(), "has", "have"), st.SchedulerError)
-	case len(running) > 0:
-		fmt.Fprintf(stdout, "%s not ended; wait and aggregate: modcomp sweep wait %s\n", shards(running, "has", "have"), st.Dir)
-	case len(ended) > 0:
+	}
+	if len(ended) > 0 {
 		fmt.Fprintf(stdout, "%s ended with points missing (logs in %s); resubmit: modcomp sweep resubmit %s\n",
 			shards(ended, "has", "have"), filepath.Join(st.Dir, "slurm", "logs"), st.Dir)
-	default:
-		fmt.Fprintf(stdout, "every task has ended; aggregate into the directory: modcomp sweep wait %s\n", st.Dir)
+	}
+	if len(running) > 0 {
+		fmt.Fprintf(stdout, "%s not ended; wait and aggregate: modcomp sweep wait %s\n", shards(running, "has", "have"), st.Dir)
+	}
+	if len(st.Unknown())+len(ended)+len(running) == 0 {
+		fmt.Fprintf(stdout, "every task has ended; modcomp sweep wait %s aggregates the points into the directory\n", st.Dir)
 	}
 	return nil
 }
