@@ -37,7 +37,7 @@ func TestSlurmIntegration(t *testing.T) {
 	t.Cleanup(func() { cancelJobs(t, dirs) })
 
 	t.Run("wait", func(t *testing.T) {
-		local := localSweep(t, tmp)
+		local := localSweep(t)
 		dir := filepath.Join(tmp, "array")
 		dirs = append(dirs, dir)
 		code, stdout, stderr := runSlurm(t, env, 5*time.Minute, sweepArgs(out, append(grid2x2, "--dir", dir, "--slurm", "2", "--wait",

@@ -3,11 +3,13 @@ package main
 import (
 	"bytes"
 	"encoding/csv"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -132,15 +134,34 @@ func sameCSV(t *testing.T, got, want string) {
 	}
 }
 
-// localSweep runs the 2x2 sweep locally into tmp/local and returns its
-// directory.
-func localSweep(t *testing.T, tmp string) string {
+// localSweep returns the directory of the 2x2 sweep run here (once, for
+// every test; they only read it).
+func localSweep(t *testing.T) string {
 	t.Helper()
-	dir := filepath.Join(tmp, "local")
-	if code, _, stderr := modcomp(t, sweepArgs(filepath.Join(tmp, "results"), append(grid2x2, "--dir", dir, "--quiet")...)...); code != 0 {
-		t.Fatalf("local sweep: exit %d: %s", code, stderr)
+	local.once.Do(func() {
+		tmp, err := os.MkdirTemp("", "modcomp-local-sweep-")
+		if err != nil {
+			local.err = err.Error()
+			return
+		}
+		removeAfterTests(tmp)
+		dir := filepath.Join(tmp, "local")
+		code, _, stderr := modcomp(t, sweepArgs(filepath.Join(tmp, "results"), append(grid2x2, "--dir", dir, "--quiet")...)...)
+		if code != 0 {
+			local.err = fmt.Sprintf("exit %d: %s", code, stderr)
+			return
+		}
+		local.dir = dir
+	})
+	if local.err != "" {
+		t.Fatalf("local sweep: %s", local.err)
 	}
-	return dir
+	return local.dir
+}
+
+var local struct {
+	once     sync.Once
+	dir, err string
 }
 
 var jobLine = regexp.MustCompile(`submitted Slurm job (\d+): `)
@@ -149,7 +170,7 @@ func TestSlurmSweepWait(t *testing.T) {
 	t.Parallel()
 	f := newFakeSlurm(t)
 	tmp := t.TempDir()
-	local := localSweep(t, tmp)
+	local := localSweep(t)
 	dir := filepath.Join(tmp, "slurm")
 	code, stdout, stderr := runBinary(t, f.env(), sweepArgs(filepath.Join(tmp, "results"),
 		append(grid2x2, "--dir", dir, "--slurm", "2", "--wait", "--sbatch-arg=--time=5")...)...)
@@ -197,7 +218,7 @@ func TestSlurmCancelledTask(t *testing.T) {
 	t.Parallel()
 	f := newFakeSlurm(t)
 	tmp := t.TempDir()
-	local := localSweep(t, tmp)
+	local := localSweep(t)
 	dir := filepath.Join(tmp, "slurm")
 	code, stdout, stderr := runBinary(t, f.env("FAKE_SLURM_CANCEL=1"), sweepArgs(filepath.Join(tmp, "results"),
 		append(grid2x2, "--dir", dir, "--slurm", "2")...)...)
@@ -292,7 +313,7 @@ func TestSlurmSbatchMissingOrRefusing(t *testing.T) {
 func TestSlurmBadFlags(t *testing.T) {
 	t.Parallel()
 	tmp := t.TempDir()
-	_, local := tinyLocalSweep(t)
+	local := localSweep(t)
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -328,18 +349,10 @@ func TestSlurmBadFlags(t *testing.T) {
 	noRunDir(t, filepath.Join(tmp, "results"))
 }
 
-// tinyLocalSweep is a complete 2x2 sweep directory that was never
-// submitted to Slurm.
-func tinyLocalSweep(t *testing.T) (string, string) {
-	t.Helper()
-	tmp := t.TempDir()
-	return tmp, localSweep(t, tmp)
-}
-
 // TestSweepStatusLocal wants status to work on any sweep directory.
 func TestSweepStatusLocal(t *testing.T) {
 	t.Parallel()
-	_, local := tinyLocalSweep(t)
+	local := localSweep(t)
 	code, stdout, stderr := modcomp(t, "sweep", "status", local)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
