@@ -69,7 +69,6 @@ func taskEnded(state string) bool {
 
 // The files of a sweep submitted to Slurm, relative to the sweep directory.
 const (
-	slurmDir       = "slurm"
 	slurmSweepFile = "slurm/sweep-file.json"
 	slurmScript    = "slurm/array.sbatch"
 	slurmJobs      = "slurm/jobs.json"
@@ -189,15 +188,18 @@ func SubmitSweep(ctx context.Context, base Config, axes []Axis, opts SlurmOption
 	rec, err := readSlurmRecord(dir.Path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		rec = &SlurmRecord{Shards: opts.Tasks, SbatchArgs: []string{}}
+		rec = &SlurmRecord{Shards: opts.Tasks}
 	case err != nil:
 		return nil, err
 	case rec.Shards != opts.Tasks:
 		return nil, fmt.Errorf("sweep directory %s was submitted as %d array tasks, not %d: give --slurm %d, or resubmit its missing shards with modcomp sweep resubmit %s",
 			dir.Path, rec.Shards, opts.Tasks, rec.Shards, dir.Path)
 	}
+	// This invocation says how the tasks run: its sbatch options replace
+	// those of an earlier --slurm into the directory (a resubmission adds
+	// to them instead).
 	rec.Workdir, rec.Workers = workdir, base.Workers
-	rec.SbatchArgs = append(rec.SbatchArgs, opts.SbatchArgs...)
+	rec.SbatchArgs = append([]string{}, opts.SbatchArgs...)
 	// The tasks run exactly this sweep, whatever the flags of a later
 	// invocation: it is written once per submission, and a task started
 	// with another configuration is refused by the sweep directory.
@@ -213,8 +215,10 @@ func SubmitSweep(ctx context.Context, base Config, axes []Axis, opts SlurmOption
 	}
 	sub, err := submitMissing(ctx, dir.Path, &spec, rec, sched, exe)
 	if err != nil {
-		removeIf(created, dir.Path)
-		return nil, err
+		if sub == nil || sub.Job == "" { // a submitted job's tasks need the directory
+			removeIf(created, dir.Path)
+		}
+		return sub, err
 	}
 	return sub, nil
 }

@@ -107,6 +107,9 @@ func localShards(dir string) int {
 
 func slurmStatus(ctx context.Context, dir string, spec *SweepSpec, rec *SlurmRecord, sched Scheduler) (*SlurmStatus, error) {
 	st := &SlurmStatus{Dir: dir, Total: len(spec.Points), Jobs: rec.Jobs, Missing: []Point{}}
+	if st.Jobs == nil {
+		st.Jobs = []SlurmJob{}
+	}
 	d := &RunDir{Path: dir}
 	st.Shards = make([]ShardStatus, rec.Shards)
 	for i := range st.Shards {

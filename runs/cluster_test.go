@@ -355,9 +355,19 @@ func TestSubmitSweepIntoSubmittedDir(t *testing.T) {
 	if err := os.RemoveAll(filepath.Join(dir, "points", "0002")); err != nil {
 		t.Fatal(err)
 	}
-	sub, err = SubmitSweep(ctx, cfg, axes, SlurmOptions{Dir: dir, Tasks: 2, Executable: exe, Scheduler: fake})
+	sub, err = SubmitSweep(ctx, cfg, axes, SlurmOptions{Dir: dir, Tasks: 2, Executable: exe, Scheduler: fake, SbatchArgs: []string{"--time=5"}})
 	if err != nil || sub.Job != "1" || !reflect.DeepEqual(sub.Tasks, []int{0}) || sub.Missing != 1 {
 		t.Fatalf("point 2 missing: %+v, %v; want job 1 of task 0", sub, err)
+	}
+	// Another --slurm says how the tasks run now: its sbatch options
+	// replace the earlier ones.
+	fake.set("1", "FAILED", 0)
+	sub, err = SubmitSweep(ctx, cfg, axes, SlurmOptions{Dir: dir, Tasks: 2, Executable: exe, Scheduler: fake, SbatchArgs: []string{"--time=9"}})
+	if err != nil || sub.Job != "2" {
+		t.Fatalf("after job 1 failed: %+v, %v; want job 2", sub, err)
+	}
+	if script := string(readDirFile(t, dir, slurmScript)); strings.Contains(script, "--time=5") || !strings.Contains(script, "#SBATCH --time=9\n") {
+		t.Errorf("the script after a second --slurm:\n%s", script)
 	}
 	_, err = SubmitSweep(ctx, cfg, axes, SlurmOptions{Dir: dir, Tasks: 3, Executable: exe, Scheduler: fake})
 	if err == nil || !strings.Contains(err.Error(), "was submitted as 2 array tasks, not 3") {
@@ -372,7 +382,7 @@ func TestSubmitSweepIntoSubmittedDir(t *testing.T) {
 	// resubmission rather than run the shard twice.
 	fake.tasksErr = func(string, int) error { return errors.New("squeue: Socket timed out") }
 	_, err = ResubmitSweep(ctx, dir, nil, exe, fake)
-	if err == nil || !strings.Contains(err.Error(), "cannot tell whether shard 0 still runs in job 1: squeue: Socket timed out") {
+	if err == nil || !strings.Contains(err.Error(), "cannot tell whether shard 0 still runs in job 2: squeue: Socket timed out") {
 		t.Errorf("resubmit with squeue failing: %v", err)
 	}
 }
