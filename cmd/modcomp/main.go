@@ -138,7 +138,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			},
 			{
 				Name:  "sweep",
-				Usage: "run compare at every point of a grid over configuration keys, and aggregate the points into tables and phase diagrams",
+				Usage: "run compare at every point of a grid over configuration keys, and aggregate the points into tables and phase diagrams (here, or on Slurm with --slurm N)",
 				Description: "Every point is a full compare over --seeds seeds. Grid axes (repeat --grid):\n" +
 					"  --grid n-train=100,200,400          scalar keys: values separated by commas\n" +
 					"  --grid alpha=1,0.4:1,0.6            per-modality keys: lists separated by colons\n" +
