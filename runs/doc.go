@@ -32,8 +32,13 @@
 // Sweep runs a comparison at every point of a grid over configuration keys
 // (ParseAxis), resumably and in shards, and Aggregate reads the points back
 // and merges them into sweep.csv, sweep.md and plots, phase diagrams among
-// them (report.Sweep). Train trains one
-// network; ExportData and InspectData handle datasets on disk. The data come
+// them (report.Sweep). SubmitSweep submits a sweep to Slurm instead, as an
+// array job of one task per shard into one directory (cluster.go; the
+// Scheduler interface, implemented by Slurm with sbatch and squeue, is what
+// a test fakes); SweepStatus, WaitSweep and ResubmitSweep follow it, wait
+// for it and aggregate, and submit again the shards that miss points.
+// Train trains one network; ExportData and InspectData handle datasets on
+// disk. The data come
 // from a source per Config.Dataset: the paper's synthetic distribution, an
 // NPY dataset, or two views of Fashion-MNIST, one file per source
 // (source_*.go), registered in source.go with its help and its own checks.

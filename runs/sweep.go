@@ -67,35 +67,14 @@ type SweepOutcome struct {
 // base.Workers workers, and aggregates the points into sweep.csv, sweep.md
 // and plots.
 func Sweep(ctx context.Context, base Config, axes []Axis, opts SweepOptions) (*SweepOutcome, error) {
-	basePlan, err := base.Resolve()
+	spec, plans, err := planSweep(base, axes)
 	if err != nil {
 		return nil, err
-	}
-	if len(axes) == 0 {
-		return nil, errors.New("sweep: no grid: give at least one --grid key=values")
-	}
-	seen := map[string]bool{}
-	for _, a := range axes {
-		if seen[a.Key] {
-			return nil, fmt.Errorf("sweep: grid key %s given twice", a.Key)
-		}
-		seen[a.Key] = true
 	}
 	if opts.Shards > 1 && (opts.Shard < 0 || opts.Shard >= opts.Shards) {
 		return nil, fmt.Errorf("shard %d/%d: want 0 <= i < n", opts.Shard, opts.Shards)
 	}
-	points := Points(axes)
-	plans := make([]*Plan, len(points))
-	for i, p := range points {
-		c, err := p.At(basePlan, axes)
-		if err == nil {
-			plans[i], err = c.Resolve()
-		}
-		if err != nil {
-			return nil, fmt.Errorf("sweep point %d (%s): %w", p.Index, p.Label, err)
-		}
-	}
-	spec := SweepSpec{Modcomp: metadata("sweep", &base), Base: configKeys(&base), Grid: axes, Points: points}
+	points := spec.Points
 
 	dir, err := openSweepDir(base, spec, opts.Dir)
 	if err != nil {
@@ -171,6 +150,38 @@ func Sweep(ctx context.Context, base Config, axes []Axis, opts SweepOptions) (*S
 		Message: fmt.Sprintf("%d of %d points complete", out.Skipped+out.Ran, out.Points)})
 	logger.Info("sweep finished", "state", out.State, "ran", out.Ran, "elapsed", time.Since(start).Round(time.Millisecond).String())
 	return out, nil
+}
+
+// planSweep checks the base configuration and the grid, and resolves the
+// configuration of every point, so that a mistake fails before anything is
+// written or trained.
+func planSweep(base Config, axes []Axis) (SweepSpec, []*Plan, error) {
+	basePlan, err := base.Resolve()
+	if err != nil {
+		return SweepSpec{}, nil, err
+	}
+	if len(axes) == 0 {
+		return SweepSpec{}, nil, errors.New("sweep: no grid: give at least one --grid key=values")
+	}
+	seen := map[string]bool{}
+	for _, a := range axes {
+		if seen[a.Key] {
+			return SweepSpec{}, nil, fmt.Errorf("sweep: grid key %s given twice", a.Key)
+		}
+		seen[a.Key] = true
+	}
+	points := Points(axes)
+	plans := make([]*Plan, len(points))
+	for i, p := range points {
+		c, err := p.At(basePlan, axes)
+		if err == nil {
+			plans[i], err = c.Resolve()
+		}
+		if err != nil {
+			return SweepSpec{}, nil, fmt.Errorf("sweep point %d (%s): %w", p.Index, p.Label, err)
+		}
+	}
+	return SweepSpec{Modcomp: metadata("sweep", &base), Base: configKeys(&base), Grid: axes, Points: points}, plans, nil
 }
 
 // openSweepDir creates the sweep directory, or checks that an existing one

@@ -6,6 +6,7 @@
 //	modcomp compare                  the headline comparison on the default configuration
 //	modcomp train --modalities 0,1   one network, every seed
 //	modcomp sweep --grid KEY=VALUES  compare at every point of a grid; resumable, shardable
+//	modcomp sweep ... --slurm N      the same as a Slurm array job of N tasks (--wait, sweep status, wait, resubmit)
 //	modcomp aggregate DIR...         merge sweep directories (e.g. shards) into one table
 //	modcomp data export DIR          write a dataset as NPY
 //	modcomp data inspect DIR         describe an NPY dataset
@@ -55,7 +56,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case err == nil:
 		return exitOK
 	case errors.Is(err, runs.ErrInterrupted):
-		fmt.Fprintln(stderr, "modcomp: interrupted; the run directory holds everything finished before")
+		if err == runs.ErrInterrupted {
+			fmt.Fprintln(stderr, "modcomp: interrupted; the run directory holds everything finished before")
+		} else {
+			fmt.Fprintf(stderr, "modcomp: %v\n", err) // it says what was interrupted
+		}
 		return exitInterrupted
 	case errors.As(err, new(usageError)):
 		fmt.Fprintf(stderr, "modcomp: %v\n", err)
@@ -133,18 +138,21 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			},
 			{
 				Name:  "sweep",
-				Usage: "run compare at every point of a grid over configuration keys, and aggregate the points into tables and phase diagrams",
+				Usage: "run compare at every point of a grid over configuration keys, and aggregate the points into tables and phase diagrams (here, or on Slurm with --slurm N)",
 				Description: "Every point is a full compare over --seeds seeds. Grid axes (repeat --grid):\n" +
 					"  --grid n-train=100,200,400          scalar keys: values separated by commas\n" +
 					"  --grid alpha=1,0.4:1,0.6            per-modality keys: lists separated by colons\n" +
 					"  --grid mu[0]=0.1..0.5/0.1           one modality's entry, a range from..to/step (ends included)\n" +
-					"Running the same sweep again with the same --dir resumes it: complete points are kept.",
-				Flags: append(configFlags(),
+					"Running the same sweep again with the same --dir resumes it: complete points are kept.\n" +
+					"With --slurm N the sweep is submitted to Slurm as an array job of N tasks, one per shard;\n" +
+					"follow it with the commands below.",
+				Flags: append(append(configFlags(),
 					&cli.StringSliceFlag{Name: "grid", Usage: "a grid axis `KEY=VALUES` (repeat for more axes)"},
 					&cli.StringFlag{Name: "sweep", Usage: "load configuration keys and a \"grid\" list of axes from a JSON or YAML `FILE`"},
 					&cli.StringFlag{Name: "dir", Usage: "sweep directory `DIR`: resumed if it holds the same sweep (default: a new <out>/<timestamp>-<name>)"},
 					&cli.StringFlag{Name: "shard", Usage: "run only shard `I/N` of the points (index mod N = I), e.g. for a Slurm job array"},
-				),
+				), slurmFlags()...),
+				Subcommands:  sweepSubcommands(stdout, stderr),
 				OnUsageError: onUsageError,
 				Action:       func(c *cli.Context) error { return sweep(c, stdout, stderr) },
 			},
@@ -351,6 +359,14 @@ func sweep(c *cli.Context, stdout, stderr io.Writer) error {
 			return usageError{err}
 		}
 		axes = append(axes, a)
+	}
+	if c.IsSet("slurm") {
+		return sweepSlurm(c, stdout, stderr, cfg, axes)
+	}
+	for _, f := range []string{"wait", "sbatch-arg"} {
+		if c.IsSet(f) {
+			return usageError{fmt.Errorf("--%s goes with --slurm N", f)}
+		}
 	}
 	opts := runs.SweepOptions{Dir: c.String("dir")}
 	if s := c.String("shard"); s != "" {

@@ -531,7 +531,7 @@ func buildBinary(t *testing.T) string {
 			binary.err = err
 			return
 		}
-		builtDirs = append(builtDirs, dir)
+		removeAfterTests(dir)
 		binary.path = filepath.Join(dir, "modcomp")
 		cmd := exec.Command("go", "build", "-o", binary.path, ".")
 		if out, err := cmd.CombinedOutput(); err != nil {
@@ -544,11 +544,21 @@ func buildBinary(t *testing.T) string {
 	return binary.path
 }
 
-var builtDirs []string
+// builtDirs are removed when the tests have run.
+var builtDirs struct {
+	sync.Mutex
+	dirs []string
+}
+
+func removeAfterTests(dir string) {
+	builtDirs.Lock()
+	defer builtDirs.Unlock()
+	builtDirs.dirs = append(builtDirs.dirs, dir)
+}
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	for _, d := range builtDirs {
+	for _, d := range builtDirs.dirs {
 		os.RemoveAll(d)
 	}
 	os.Exit(code)
