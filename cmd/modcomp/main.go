@@ -243,14 +243,23 @@ func overlay(c *cli.Context, cfg *runs.Config) error {
 	return nil
 }
 
-// options wires progress and logs: a status line and info logs on stderr
-// when it is a terminal and --quiet is not given, nothing otherwise.
+// options wires progress and logs: a status line as wide as the terminal
+// and warnings on stderr when it is a terminal and --quiet is not given,
+// nothing otherwise.
 func options(c *cli.Context, stderr io.Writer, cfg *runs.Config, specs []runs.NetworkSpec) (runs.Options, func()) {
 	f, ok := stderr.(*os.File)
 	if c.Bool("quiet") || !ok || !term.IsTerminal(int(f.Fd())) {
 		return runs.Options{}, func() {}
 	}
 	p := runs.NewProgress(stderr, cfg, specs)
+	p.Columns = func() int {
+		// Asked at every draw: the terminal may be resized while training.
+		width, _, err := term.GetSize(int(f.Fd()))
+		if err != nil {
+			return 0
+		}
+		return width
+	}
 	logger := slog.New(slog.NewTextHandler(progressSafe{p, stderr}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	return runs.Options{Events: p, Logger: logger}, p.Close
 }
