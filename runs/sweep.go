@@ -105,8 +105,11 @@ func Sweep(ctx context.Context, base Config, axes []Axis, opts SweepOptions) (*S
 	if opts.Shards > 1 {
 		statusName = fmt.Sprintf("status.shard-%d-of-%d.json", opts.Shard, opts.Shards)
 	}
+	if err := thisHost().checkNotRunning(dir, statusName); err != nil {
+		return nil, err
+	}
 	start := time.Now()
-	writeStatus := func(s Status) { dir.WriteJSON(statusName, s) }
+	writeStatus := func(s Status) { dir.writeStatus(statusName, s) }
 	writeStatus(Status{State: StateRunning, Started: start.UTC()})
 	logFile, logger, err := openRunLog(dir, opts.Logger)
 	if err != nil {

@@ -9,6 +9,7 @@
 //	modcomp aggregate DIR...         merge sweep directories (e.g. shards) into one table
 //	modcomp data export DIR          write a dataset as NPY
 //	modcomp data inspect DIR         describe an NPY dataset
+//	modcomp status DIR...            running, complete, interrupted (even after kill -9) or failed
 //	modcomp version
 //
 // Run any command with --help for its flags.
@@ -182,6 +183,15 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 						Action:       func(c *cli.Context) error { return dataInspect(c, stdout) },
 					},
 				},
+			},
+			{
+				Name:      "status",
+				Usage:     "say how runs and sweeps stand: running, complete, failed, or interrupted (also when killed by kill -9)",
+				ArgsUsage: "DIR...",
+				Description: "Reads status.json of each run or sweep directory (and a sweep's shard status files). A directory\n" +
+					"whose process is gone without recording how the run ended (kill -9, a crash) reads as interrupted.",
+				OnUsageError: onUsageError,
+				Action:       func(c *cli.Context) error { return status(c, stdout) },
 			},
 			{
 				Name:  "version",
@@ -408,8 +418,25 @@ func aggregate(c *cli.Context, stdout io.Writer) error {
 	}
 	if !c.Bool("quiet") {
 		fmt.Fprint(stdout, table)
+		for _, note := range runs.SweepNotes(c.Args().Slice()) {
+			fmt.Fprintf(stdout, "note: %s\n", note)
+		}
 	}
 	fmt.Fprintf(stdout, "aggregate directory: %s\n", dir)
+	return nil
+}
+
+func status(c *cli.Context, stdout io.Writer) error {
+	if c.NArg() == 0 {
+		return usageError{errors.New("status needs the run or sweep directories, e.g. modcomp status results/*")}
+	}
+	for _, dir := range c.Args().Slice() {
+		text, err := runs.DescribeStatus(dir)
+		if err != nil {
+			return err
+		}
+		fmt.Fprint(stdout, text)
+	}
 	return nil
 }
 
