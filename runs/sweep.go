@@ -95,6 +95,9 @@ func Sweep(ctx context.Context, base Config, axes []Axis, opts SweepOptions) (*S
 			return nil, fmt.Errorf("sweep point %d (%s): %w", p.Index, p.Label, err)
 		}
 	}
+	if err := prepareSweep(basePlan, plans, base.Workers); err != nil {
+		return nil, err
+	}
 	spec := SweepSpec{Modcomp: metadata("sweep", &base), Base: configKeys(&base), Grid: axes, Points: points}
 
 	dir, err := openSweepDir(base, spec, opts.Dir)
