@@ -15,9 +15,14 @@ import (
 // ExportData draws the planned dataset (synthetic, or the two views of
 // Fashion-MNIST) for Config.Seed and saves it to dir as NPY arrays with a
 // manifest (see dataset.Save); the manifest's source records the
-// configuration and seed that reproduce it.
+// configuration and seed that reproduce it. A dataset too large for the
+// memory available is refused before it is drawn.
 func ExportData(plan *Plan, dir string) error {
 	cfg := &plan.Config
+	l := plan.source.layout()
+	if err := checkMemory("modcomp data export", memoryNeed{shared: l.shared, perSeed: l.perSeed, seeds: 1}, thisMachine()); err != nil {
+		return err
+	}
 	ds, err := plan.source.draw(cfg.Seed)
 	if err != nil {
 		return err
@@ -34,6 +39,9 @@ func ExportData(plan *Plan, dir string) error {
 func ImportData(dir string, src dataset.ImportSource, task string) (string, error) {
 	l, err := src.Layout(dataset.Task(task))
 	if err != nil {
+		return "", err
+	}
+	if err := checkMemory("modcomp data import", memoryNeed{shared: l.Bytes()}, thisMachine()); err != nil {
 		return "", err
 	}
 	if err := dataset.Import(dir, src, l.Task); err != nil {
@@ -81,6 +89,9 @@ func InspectData(path, task string) (string, error) {
 		return "", fmt.Errorf("data %s: not a dataset directory or an NPZ archive", path)
 	}
 	if err := checkTask(&c, src); err != nil {
+		return "", err
+	}
+	if err := checkMemory("modcomp data inspect", memoryNeed{shared: files.layout().shared}, thisMachine()); err != nil {
 		return "", err
 	}
 	if err := files.load(); err != nil {

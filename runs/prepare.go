@@ -8,14 +8,22 @@ import (
 	"github.com/modcomp/modcomp/graph"
 )
 
-// prepare readies plans before anything is written or trained: the data
-// the seeds share are read and checked, so that a mistake in them (a
+// prepare readies plans before anything is written or trained: runs that
+// do not fit in memory are refused with the estimate (memory.go), and the
+// data the seeds share are read and checked, so that a mistake in them (a
 // NaN, a bad label, arrays that disagree) is one error naming the file and
 // the index before a run directory exists or a network starts; so is an
 // encoder that cannot read its modality's samples (the patch encoder on
 // samples that are not (P, d)). what names the run in messages ("modcomp
 // compare"); specs are the networks of each plan.
 func prepare(what string, plans []*Plan, specs func(*Plan) []NetworkSpec, workers int) error {
+	need, err := estimateMemory(plans, specs, workers)
+	if err != nil {
+		return err
+	}
+	if err := checkMemory(what, need, thisMachine()); err != nil {
+		return err
+	}
 	for _, p := range plans {
 		if err := checkEncoders(p, specs(p)); err != nil {
 			return err

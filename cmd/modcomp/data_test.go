@@ -119,8 +119,9 @@ func TestDataImportCommand(t *testing.T) {
 }
 
 // TestDataMistakesAreOneLine wants a configuration or data that cannot run
-// refused with one line and exit 1 before a run directory is made: data
-// with a NaN, an encoder that cannot read its modality.
+// refused with one line and exit 1 before a run directory is made:
+// memory that is not there, data with a NaN, an encoder that cannot read
+// its modality.
 func TestDataMistakesAreOneLine(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
@@ -128,6 +129,7 @@ func TestDataMistakesAreOneLine(t *testing.T) {
 		args []string
 		want []string
 	}{
+		{"memory", []string{"--n-train", "100000000", "--d", "1000"}, []string{"not enough memory for modcomp compare: it needs about", "TiB", "are available"}},
 		{"NaN", append([]string{"--data", nanNPZ(t)}, mlpFlags...), []string{"nan.npz", `key "x1": sample 4, value [2] is NaN`}},
 		{"encoder for the data", []string{"--data", numpyNPZ("binary_savez")}, []string{"network joint: modality 1: the patch encoder needs samples of shape (P, d)"}},
 	} {
