@@ -399,7 +399,7 @@ func verdict(s *Summary) string {
 	if gap > 0 {
 		out = fmt.Sprintf("joint training is worse than the best uni-modal model (m%d) by %.1f points of test accuracy", best, gap)
 	} else {
-		out = fmt.Sprintf("joint training matches or beats the best uni-modal model (m%d) by %.1f points of test accuracy", best, -gap)
+		out = fmt.Sprintf("joint training matches or beats the best uni-modal model (m%d) by %.1f points of test accuracy", best, math.Abs(gap)) // not -0.0
 	}
 	var losers []string
 	for r, f := range s.Joint.LearnedFraction {
