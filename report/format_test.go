@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"math"
 	"testing"
 )
@@ -63,4 +64,16 @@ func TestPlusMinus(t *testing.T) {
 			t.Errorf("signedPM(%v, %v) = %q, want %q", float64(tc.mean), float64(tc.std), got, tc.signed)
 		}
 	}
+}
+
+func ExampleNumber() {
+	for _, v := range []float64{0.95234, 2.156e299, 3e-7, math.NaN(), math.Inf(-1)} {
+		fmt.Println(Number(v, 3))
+	}
+	// Output:
+	// 0.952
+	// 2.16e+299
+	// 3.00e-07
+	// NaN
+	// -Inf
 }
