@@ -58,8 +58,12 @@ func signed(v float64, decimals int) string {
 
 // spread formats the spread std of a mean as Number does, but with the
 // mean's precision when the mean reads in fixed notation: 0.952±0.000
-// rather than 0.952±4.00e-04.
+// rather than 0.952±4.00e-04. A spread has no sign: an infinite one (the
+// variance of huge values overflows) is "Inf".
 func spread(std, mean float64, decimals int) string {
+	if math.IsInf(std, 0) {
+		return "Inf"
+	}
 	if fixed(mean, decimals) && math.Abs(std) < fixedBelow {
 		return strconv.FormatFloat(std, 'f', decimals, 64)
 	}

@@ -56,6 +56,7 @@ func TestPlusMinus(t *testing.T) {
 		{nan, 0.1, 3, "n/a", "n/a"},
 		{inf, nan, 3, "+Inf", "+Inf±NaN"},
 		{-inf, 0, 3, "-Inf±0.000", "-Inf±0.000"},
+		{1.26e299, inf, 2, "1.26e+299±Inf", "+1.26e+299±Inf"}, // the variance overflowed
 	} {
 		if got := pm(tc.mean, tc.std, tc.digits); got != tc.pm {
 			t.Errorf("pm(%v, %v, %d) = %q, want %q", float64(tc.mean), float64(tc.std), tc.digits, got, tc.pm)
