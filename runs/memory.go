@@ -158,17 +158,25 @@ func (m memoryAvailable) available() (bytes float64, from string, ok bool) {
 
 // memAvailable is MemAvailable of /proc/meminfo.
 func (m memoryAvailable) memAvailable() (float64, bool) {
-	f, err := os.Open(filepath.Join(m.root, "proc/meminfo"))
+	b, err := os.ReadFile(filepath.Join(m.root, "proc/meminfo"))
 	if err != nil {
 		return 0, false
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
+	return parseMemAvailable(b)
+}
+
+// parseMemAvailable reads "MemAvailable: <n> kB" of /proc/meminfo, in
+// bytes.
+func parseMemAvailable(meminfo []byte) (float64, bool) {
+	sc := bufio.NewScanner(bytes.NewReader(meminfo))
 	for sc.Scan() {
 		fields := strings.Fields(sc.Text())
 		if len(fields) >= 2 && fields[0] == "MemAvailable:" {
 			kb, err := strconv.ParseFloat(fields[1], 64)
-			return kb * 1024, err == nil
+			if err != nil || kb < 0 || math.IsInf(kb, 0) || math.IsNaN(kb) {
+				return 0, false
+			}
+			return kb * 1024, true
 		}
 	}
 	return 0, false
@@ -180,23 +188,8 @@ func (m memoryAvailable) memAvailable() (float64, bool) {
 // hierarchy (which is the container's own in a container). ok is false
 // without a limit.
 func (m memoryAvailable) cgroupLimit() (limit, used float64, path string, ok bool) {
-	var v2, v1 string // the process's cgroup in each hierarchy
-	if b, err := os.ReadFile(filepath.Join(m.root, "proc/self/cgroup")); err == nil {
-		for _, line := range strings.Split(string(b), "\n") {
-			parts := strings.SplitN(line, ":", 3)
-			if len(parts) != 3 {
-				continue
-			}
-			if parts[0] == "0" && parts[1] == "" {
-				v2 = parts[2]
-			}
-			for _, c := range strings.Split(parts[1], ",") {
-				if c == "memory" {
-					v1 = parts[2]
-				}
-			}
-		}
-	}
+	b, _ := os.ReadFile(filepath.Join(m.root, "proc/self/cgroup"))
+	v2, v1 := parseCgroups(b)
 	cg := filepath.Join(m.root, "sys/fs/cgroup")
 	for _, try := range []struct{ limit, usage string }{
 		{filepath.Join(cg, v2, "memory.max"), filepath.Join(cg, v2, "memory.current")},
@@ -217,6 +210,28 @@ func (m memoryAvailable) cgroupLimit() (limit, used float64, path string, ok boo
 		return limit, used, "/" + rel, true
 	}
 	return 0, 0, "", false
+}
+
+// parseCgroups reads the process's cgroups from /proc/self/cgroup, lines
+// "id:controllers:path": v2 is the path of the unified hierarchy ("0::"),
+// v1 that of the memory controller's. A path that would leave the
+// hierarchy ("..") is ignored.
+func parseCgroups(b []byte) (v2, v1 string) {
+	for _, line := range strings.Split(string(b), "\n") {
+		parts := strings.SplitN(line, ":", 3)
+		if len(parts) != 3 || !filepath.IsLocal(strings.TrimPrefix(parts[2], "/")) && parts[2] != "/" {
+			continue
+		}
+		if parts[0] == "0" && parts[1] == "" {
+			v2 = parts[2]
+		}
+		for _, c := range strings.Split(parts[1], ",") {
+			if c == "memory" {
+				v1 = parts[2]
+			}
+		}
+	}
+	return v2, v1
 }
 
 // readBytesFile reads a number of bytes from a cgroup file; "max" and

@@ -58,20 +58,30 @@ func (h host) self() *Process {
 // startTime reads the start time of process pid from the process table;
 // the error wraps fs.ErrNotExist when there is no such process.
 func (h host) startTime(pid int) (uint64, error) {
-	b, err := os.ReadFile(filepath.Join(h.proc, strconv.Itoa(pid), "stat"))
+	path := filepath.Join(h.proc, strconv.Itoa(pid), "stat")
+	b, err := os.ReadFile(path)
 	if err != nil {
 		return 0, err
 	}
-	// "pid (comm) state ppid ...": comm may hold spaces and parentheses,
-	// so the fields are counted from the last ')'. starttime is field 22,
-	// the 20th after it.
-	end := bytes.LastIndexByte(b, ')')
-	if end < 0 {
-		return 0, fmt.Errorf("%s/%d/stat: no command name", h.proc, pid)
+	start, err := parseStartTime(b)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", path, err)
 	}
-	fields := strings.Fields(string(b[end+1:]))
+	return start, nil
+}
+
+// parseStartTime reads the start time of a process from its stat file,
+// "pid (comm) state ppid ...". The command name may hold spaces and
+// parentheses, so the fields are counted from the last ')': the start time
+// is field 22, the 20th after it.
+func parseStartTime(stat []byte) (uint64, error) {
+	end := bytes.LastIndexByte(stat, ')')
+	if end < 0 {
+		return 0, fmt.Errorf("no command name in %q", stat)
+	}
+	fields := strings.Fields(string(stat[end+1:]))
 	if len(fields) < 20 {
-		return 0, fmt.Errorf("%s/%d/stat: %d fields after the command name, want at least 20", h.proc, pid, len(fields))
+		return 0, fmt.Errorf("%d fields after the command name, want at least 20", len(fields))
 	}
 	return strconv.ParseUint(fields[19], 10, 64)
 }
