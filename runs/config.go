@@ -26,8 +26,8 @@ import (
 // alpha, beta, mu, sigma-p), or that of the NPY dataset named by data.
 // Resolve checks a Config and works out what runs need of it (a Plan).
 type Config struct {
-	// Data: the paper's synthetic distribution, an NPY dataset or two views
-	// of Fashion-MNIST.
+	// Data: the paper's synthetic distribution, an NPY dataset directory, an
+	// NPZ archive or two views of Fashion-MNIST.
 	Dataset      string     `json:"dataset" help:"where the data come from: {datasets}"`
 	Data         string     `json:"data" help:"npy: the dataset directory; npz: the NPZ archive (data alone implies npy or npz); fashion2view: the directory of the IDX files (default /usr/share/datasets/fashion-mnist)"`
 	Split        FloatList  `json:"split" help:"npy, npz: fractions val,test of a dataset that gives only a training split, drawn per seed"`
