@@ -17,6 +17,11 @@ const (
 	Regression Task = "regression" // labels are real numbers
 )
 
+// Tasks lists every task with what its labels are, for help texts.
+func Tasks() map[Task]string {
+	return map[Task]string{Binary: "labels -1 or +1", Multiclass: "labels 0..C-1", Regression: "real labels"}
+}
+
 // Modality describes one input modality shared by every split.
 type Modality struct {
 	Name string

@@ -26,7 +26,9 @@
 // split (both or neither). ReadNPZ reads the archive; ImportSource.Load
 // builds a dataset from it, or from separate NPY files per modality and
 // split, inferring the task from the labels; Import saves that dataset as a
-// directory Load reads. Every array and value is checked before anything is
+// directory Load reads. ImportSource.Layout (and Manifest.Layout for a
+// directory) says what a dataset holds, from the arrays' headers and the
+// labels alone, before its inputs are read. Every array and value is checked before anything is
 // used or written, and an error names the key or file, the sample and the
 // position in it.
 //

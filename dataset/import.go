@@ -60,37 +60,91 @@ const maxImportClasses = 1 << 16
 // overrides the inference, and the labels must fit it. Either way a
 // classification has at most 65536 classes.
 func (src ImportSource) Load(task Task) (*Dataset, error) {
+	splits, err := src.splits(false)
+	if err != nil {
+		return nil, err
+	}
+	ds, err := buildDataset(splits, task)
+	if err != nil {
+		return nil, src.named(err)
+	}
+	return ds, nil
+}
+
+// Layout is a dataset's shape without its inputs' values: what a program
+// needs to plan for it (how many modalities, their sample shapes, the
+// samples of each split, the task) before reading it whole.
+type Layout struct {
+	Task    Task
+	Classes int
+	// Modalities holds each modality's name and sample shape.
+	Modalities []Modality
+	// Train, Val and Test are the samples of each split; Val and Test are
+	// 0 for a training-only dataset.
+	Train, Val, Test int
+}
+
+// Bytes is the memory the dataset takes once loaded: every input and
+// label as a float64.
+func (l *Layout) Bytes() float64 {
+	n := float64(l.Train + l.Val + l.Test)
+	b := n * 8 // labels
+	for _, m := range l.Modalities {
+		b += n * float64(m.Size()) * 8
+	}
+	return b
+}
+
+// Layout reads what Load would build without reading the inputs' values:
+// the headers of every array (dtypes, shapes, samples per split, checked
+// as Load checks them) and the labels, which decide the task as in Load.
+// A NaN in an input, which only Load finds, is the one mistake it misses.
+func (src ImportSource) Layout(task Task) (*Layout, error) {
+	splits, err := src.splits(true)
+	if err != nil {
+		return nil, err
+	}
+	l, err := layoutOf(splits, task, false)
+	if err != nil {
+		return nil, src.named(err)
+	}
+	return l, nil
+}
+
+// splits reads the arrays src names; with headers, the inputs only up to
+// their headers (their Data is nil) and the labels whole.
+func (src ImportSource) splits(headers bool) ([]rawSplit, error) {
 	npy := !(src.Train.empty() && src.Val.empty() && src.Test.empty())
 	switch {
 	case src.NPZ != "" && npy:
 		return nil, errors.New("give an NPZ archive or NPY files, not both")
 	case src.NPZ != "":
-		return loadNPZ(src.NPZ, task)
+		var headerOnly func(key string) bool
+		if headers {
+			headerOnly = func(key string) bool { return key != "y" && key != "val_y" && key != "test_y" }
+		}
+		z, err := readNPZFile(src.NPZ, headerOnly)
+		if err != nil {
+			return nil, err
+		}
+		splits, err := npzSplits(z)
+		if err != nil {
+			return nil, src.named(err)
+		}
+		return splits, nil
 	case src.Train.empty():
 		return nil, errors.New("no source: give an NPZ archive, or NPY files for the inputs and labels of the training split")
 	}
-	splits, err := npyFileSplits(src)
-	if err != nil {
-		return nil, err
-	}
-	return buildDataset(splits, task)
+	return npyFileSplits(src, headers)
 }
 
-// loadNPZ builds the dataset of the archive at path; errors name the path.
-func loadNPZ(path string, task Task) (*Dataset, error) {
-	z, err := ReadNPZFile(path)
-	if err != nil {
-		return nil, err
+// named prefixes err with the archive's path: errors about NPY files name
+// the file already.
+func (src ImportSource) named(err error) error {
+	if src.NPZ != "" {
+		return fmt.Errorf("%s: %w", src.NPZ, err)
 	}
-	splits, err := npzSplits(z)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	ds, err := buildDataset(splits, task)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return ds, nil
+	return err
 }
 
 // Import reads src, checks it as Load does and saves the dataset to dir as
@@ -251,8 +305,9 @@ func expectedKeys(k int) string {
 		splitKeys("", k), splitKeys("val_", k), splitKeys("test_", k))
 }
 
-// npyFileSplits reads the NPY files of src.
-func npyFileSplits(src ImportSource) ([]rawSplit, error) {
+// npyFileSplits reads the NPY files of src; with headers, the input files
+// only up to their headers.
+func npyFileSplits(src ImportSource, headers bool) ([]rawSplit, error) {
 	if src.Val.empty() != src.Test.empty() {
 		have, lack := "val", "test"
 		if src.Val.empty() {
@@ -279,8 +334,12 @@ func npyFileSplits(src ImportSource) ([]rawSplit, error) {
 			return nil, fmt.Errorf("%s split has %d input files but the training split has %d: give one per modality", n.name, len(f.X), len(src.Train.X))
 		}
 		s := rawSplit{name: n.name}
-		for _, path := range append(slices.Clone(f.X), f.Y) {
-			a, err := ReadNPYFile(path)
+		for i, path := range append(slices.Clone(f.X), f.Y) {
+			read := ReadNPYFile
+			if headers && i < len(f.X) {
+				read = readNPYHeaderFile
+			}
+			a, err := read(path)
 			if err != nil {
 				return nil, err
 			}
@@ -295,34 +354,11 @@ func npyFileSplits(src ImportSource) ([]rawSplit, error) {
 // buildDataset checks the arrays of splits (train, then val and test if
 // given) and assembles them. The first problem is the error.
 func buildDataset(splits []rawSplit, task Task) (*Dataset, error) {
-	switch task {
-	case "", Binary, Multiclass, Regression:
-	default:
-		return nil, fmt.Errorf("unknown task %q, want %q, %q, %q or empty to infer it from the labels", task, Binary, Multiclass, Regression)
-	}
-	train := splits[0]
-	var ys []rawArray
-	for _, s := range splits {
-		if err := checkSplitShapes(s, train); err != nil {
-			return nil, err
-		}
-		ys = append(ys, s.y)
-	}
-	for _, s := range splits {
-		for _, x := range s.x {
-			if err := checkFinite(x.Data, x.Shape[1:]); err != nil {
-				return nil, fmt.Errorf("%s: %w", x.name, err)
-			}
-		}
-	}
-	task, classes, err := labelTask(ys, task)
+	l, err := layoutOf(splits, task, true)
 	if err != nil {
 		return nil, err
 	}
-	ds := &Dataset{Task: task, Classes: classes}
-	for r, x := range train.x {
-		ds.Modalities = append(ds.Modalities, Modality{Name: "m" + strconv.Itoa(r), Shape: slices.Clone(x.Shape[1:])})
-	}
+	ds := &Dataset{Task: l.Task, Classes: l.Classes, Modalities: l.Modalities}
 	for _, s := range splits {
 		split := &Split{Labels: s.y.Data}
 		for _, x := range s.x {
@@ -342,6 +378,54 @@ func buildDataset(splits []rawSplit, task Task) (*Dataset, error) {
 		return nil, fmt.Errorf("internal error: the imported dataset is invalid: %w", err)
 	}
 	return ds, nil
+}
+
+// layoutOf checks the arrays of splits (train, then val and test if given)
+// and the labels, and with values the inputs' values too, and describes
+// them. The first problem is the error.
+func layoutOf(splits []rawSplit, task Task, values bool) (*Layout, error) {
+	switch task {
+	case "", Binary, Multiclass, Regression:
+	default:
+		return nil, fmt.Errorf("unknown task %q, want %q, %q, %q or empty to infer it from the labels", task, Binary, Multiclass, Regression)
+	}
+	train := splits[0]
+	var ys []rawArray
+	for _, s := range splits {
+		if err := checkSplitShapes(s, train); err != nil {
+			return nil, err
+		}
+		ys = append(ys, s.y)
+	}
+	if values {
+		for _, s := range splits {
+			for _, x := range s.x {
+				if err := checkFinite(x.Data, x.Shape[1:]); err != nil {
+					return nil, fmt.Errorf("%s: %w", x.name, err)
+				}
+			}
+		}
+	}
+	task, classes, err := labelTask(ys, task)
+	if err != nil {
+		return nil, err
+	}
+	l := &Layout{Task: task, Classes: classes}
+	for r, x := range train.x {
+		l.Modalities = append(l.Modalities, Modality{Name: "m" + strconv.Itoa(r), Shape: slices.Clone(x.Shape[1:])})
+	}
+	for _, s := range splits {
+		n := s.y.Shape[0]
+		switch s.name {
+		case "train":
+			l.Train = n
+		case "val":
+			l.Val = n
+		default:
+			l.Test = n
+		}
+	}
+	return l, nil
 }
 
 // checkSplitShapes checks the dtypes and shapes of s, and that its samples

@@ -103,6 +103,7 @@ func checkNPZDir(t *testing.T, dir string) []string {
 			if !equalMaps(n, want.N) {
 				t.Errorf("split sizes %v, want %v", n, want.N)
 			}
+			checkLayout(t, ImportSource{NPZ: path}, ds)
 			valid = append(valid, path)
 		})
 	}
@@ -454,6 +455,7 @@ func TestImportSourceLoadNPYFiles(t *testing.T) {
 			t.Errorf("dataset of NPY files differs from that of the archive:\ngot  %+v\nwant %+v", ds, want)
 		}
 		checkImported(t, ds, arrays)
+		checkLayout(t, src, ds)
 	}
 }
 
@@ -516,7 +518,52 @@ func TestImportSourceLoadNPYFilesErrors(t *testing.T) {
 			if err.Error() != tt.want {
 				t.Fatalf("error\n  %s\nwant\n  %s", err, tt.want)
 			}
+			// Layout finds every mistake Load does but a NaN, from the
+			// headers alone.
+			_, err = src.Layout("")
+			if tt.name == "NaN input" {
+				if err != nil {
+					t.Errorf("Layout: %v, want no error: it does not read the inputs", err)
+				}
+			} else if err == nil || err.Error() != tt.want {
+				t.Errorf("Layout: error\n  %v\nwant\n  %s", err, tt.want)
+			}
 		})
+	}
+}
+
+// checkLayout wants the layout of src to describe ds.
+func checkLayout(t *testing.T, src ImportSource, ds *Dataset) {
+	t.Helper()
+	l, err := src.Layout("")
+	if err != nil {
+		t.Fatalf("Layout: %v", err)
+	}
+	want := &Layout{Task: ds.Task, Classes: ds.Classes, Modalities: ds.Modalities, Train: ds.Train.Len(), Val: ds.Val.Len(), Test: ds.Test.Len()}
+	if !reflect.DeepEqual(l, want) {
+		t.Errorf("Layout = %+v, want %+v", l, want)
+	}
+}
+
+// TestLayoutTruncatedInput wants a file shorter than its header says
+// refused by Layout, which reads only the header, as by Load.
+func TestLayoutTruncatedInput(t *testing.T) {
+	dir := t.TempDir()
+	src := npyFiles(t, dir, trainOnly(importBase()))
+	fi, err := os.Stat(src.Train.X[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(src.Train.X[1], fi.Size()-8); err != nil {
+		t.Fatal(err)
+	}
+	for name, read := range map[string]func() error{
+		"Load":   func() error { _, err := src.Load(""); return err },
+		"Layout": func() error { _, err := src.Layout(""); return err },
+	} {
+		if err := read(); err == nil || !strings.HasPrefix(err.Error(), src.Train.X[1]+": ") {
+			t.Errorf("%s of a truncated file: %v, want an error naming it", name, err)
+		}
 	}
 }
 

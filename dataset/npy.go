@@ -130,6 +130,28 @@ func ReadNPYFile(path string) (*Array, error) {
 	return a, nil
 }
 
+// readNPYHeaderFile reads the header of the NPY file at path, not its data:
+// the Array it returns has no Data. A file shorter than its header says is
+// an error, as for ReadNPYFile.
+func readNPYHeaderFile(path string) (*Array, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	p, err := readNPYPrefix(f)
+	if err == nil {
+		if fi, serr := f.Stat(); serr == nil && fi.Mode().IsRegular() && fi.Size() != p.consumed+p.dataSize() {
+			err = fmt.Errorf("the header promises %d bytes of data (shape %s of %s) but the file holds %d",
+				p.dataSize(), formatShape(p.header.shape), p.dt.descr, fi.Size()-p.consumed)
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &Array{Shape: p.header.shape, DType: p.dt.descr}, nil
+}
+
 // readNPYOpen reads an opened file, telling readNPY its size.
 func readNPYOpen(f *os.File) (*Array, error) {
 	size := int64(-1)

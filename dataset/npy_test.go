@@ -106,6 +106,9 @@ func checkNPYDir(t *testing.T, dir string) {
 			if a.DType != want.DType {
 				t.Errorf("dtype %q, want %q", a.DType, want.DType)
 			}
+			if h, err := readNPYHeaderFile(path); err != nil || !slices.Equal(h.Shape, a.Shape) || h.DType != a.DType || h.Data != nil {
+				t.Errorf("readNPYHeaderFile = %+v, %v; want shape %v and dtype %s without data", h, err, a.Shape, a.DType)
+			}
 			wv := make([]float64, len(want.Values))
 			for i, v := range want.Values {
 				wv[i] = float64(v)

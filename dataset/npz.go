@@ -32,6 +32,13 @@ const maxDeflateRatio = 1032
 // header needs and what its compressed bytes can hold, so that a corrupt
 // archive fails before the reader allocates for it.
 func ReadNPZ(r io.ReaderAt, size int64) (*NPZ, error) {
+	return readNPZ(r, size, nil)
+}
+
+// readNPZ reads the archive as ReadNPZ does; the arrays whose keys
+// headerOnly accepts (none when it is nil) are read up to their NPY header
+// only: their Data is nil, their shape and dtype checked.
+func readNPZ(r io.ReaderAt, size int64, headerOnly func(key string) bool) (*NPZ, error) {
 	zr, err := zip.NewReader(r, size)
 	// Names are only keys here, never paths to write to: an insecure path
 	// is no concern (and becomes an unknown key for a dataset).
@@ -51,7 +58,7 @@ func ReadNPZ(r io.ReaderAt, size int64) (*NPZ, error) {
 		if _, dup := z.Arrays[key]; dup {
 			return nil, fmt.Errorf("key %q: the archive holds two members named %q", key, f.Name)
 		}
-		a, err := readNPZMember(f, size)
+		a, err := readNPZMember(f, size, headerOnly != nil && headerOnly(key))
 		if err != nil {
 			return nil, fmt.Errorf("key %q: %w", key, err)
 		}
@@ -63,6 +70,10 @@ func ReadNPZ(r io.ReaderAt, size int64) (*NPZ, error) {
 
 // ReadNPZFile reads the NPZ archive at path. Every error names the path.
 func ReadNPZFile(path string) (*NPZ, error) {
+	return readNPZFile(path, nil)
+}
+
+func readNPZFile(path string, headerOnly func(key string) bool) (*NPZ, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err // *fs.PathError already names the path
@@ -75,15 +86,16 @@ func ReadNPZFile(path string) (*NPZ, error) {
 	if !fi.Mode().IsRegular() {
 		return nil, fmt.Errorf("%s: not a regular file", path)
 	}
-	z, err := ReadNPZ(f, fi.Size())
+	z, err := readNPZ(f, fi.Size(), headerOnly)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return z, nil
 }
 
-// readNPZMember reads one member of an archive of archiveSize bytes.
-func readNPZMember(f *zip.File, archiveSize int64) (*Array, error) {
+// readNPZMember reads one member of an archive of archiveSize bytes, or
+// only its header.
+func readNPZMember(f *zip.File, archiveSize int64, headerOnly bool) (*Array, error) {
 	if f.Flags&0x1 != 0 {
 		return nil, errors.New("the member is encrypted, which numpy never writes")
 	}
@@ -119,6 +131,9 @@ func readNPZMember(f *zip.File, archiveSize int64) (*Array, error) {
 	if need := p.consumed + p.dataSize(); uint64(need) != uncomp {
 		return nil, fmt.Errorf("member declares %d bytes but its NPY header (shape %s of %s) makes %d",
 			uncomp, formatShape(p.header.shape), p.dt.descr, need)
+	}
+	if headerOnly {
+		return &Array{Shape: p.header.shape, DType: p.dt.descr}, nil
 	}
 	// A stored member's bytes are in the archive: allocate once. Deflate can
 	// expand 1032-fold, so trusting the declared size would let a small

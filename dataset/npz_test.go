@@ -237,8 +237,11 @@ func TestReadNPZFileErrorsNamePath(t *testing.T) {
 	}
 }
 
-// FuzzReadNPZ checks that no input makes ReadNPZ, or building a dataset
-// from what it reads, panic, and that what it accepts is consistent.
+// FuzzReadNPZ checks that no input makes ReadNPZ, reading only the headers
+// (as ImportSource.Layout does), or building a dataset or its layout from
+// what they read, panic, and that what they accept is consistent: the
+// headers of an archive ReadNPZ reads say what it read, and the layout of a
+// dataset built is the dataset's.
 func FuzzReadNPZ(f *testing.F) {
 	x := &Array{Shape: []int{3, 2}, DType: "<f8", Data: []float64{1, 2, 3, 4, 5, 6}}
 	y := &Array{Shape: []int{3}, DType: "<i8", Data: []float64{1, -1, 1}}
@@ -249,9 +252,27 @@ func FuzzReadNPZ(f *testing.F) {
 	f.Add(npzNoCRC(f, keyed{"x0", x}, keyed{"x1", x}, keyed{"y", y}, keyed{"val_x0", x}, keyed{"val_x1", x}, keyed{"val_y", y},
 		keyed{"test_x0", x}, keyed{"test_x1", x}, keyed{"test_y", y}))
 	f.Fuzz(func(t *testing.T, b []byte) {
+		headers, herr := readNPZ(bytes.NewReader(b), int64(len(b)), func(string) bool { return true })
+		var layout *Layout
+		if herr == nil {
+			if splits, err := npzSplits(headers); err == nil {
+				layout, _ = layoutOf(splits, Regression, false) // labels have no data: any task
+			}
+		}
 		z, err := ReadNPZ(bytes.NewReader(b), int64(len(b)))
 		if err != nil {
 			return
+		}
+		if herr != nil {
+			t.Fatalf("ReadNPZ reads the archive but its headers alone fail: %v", herr)
+		}
+		if !slices.Equal(headers.Keys, z.Keys) {
+			t.Fatalf("headers have keys %q, the archive %q", headers.Keys, z.Keys)
+		}
+		for _, k := range z.Keys {
+			if h, a := headers.Arrays[k], z.Arrays[k]; !slices.Equal(h.Shape, a.Shape) || h.DType != a.DType || h.Data != nil {
+				t.Fatalf("key %q: header says %v %s (data %d), array is %v %s", k, h.Shape, h.DType, len(h.Data), a.Shape, a.DType)
+			}
 		}
 		if len(z.Keys) != len(z.Arrays) {
 			t.Fatalf("%d keys for %d arrays", len(z.Keys), len(z.Arrays))
@@ -279,6 +300,12 @@ func FuzzReadNPZ(f *testing.F) {
 		}
 		if err := ds.Validate(); err != nil {
 			t.Fatalf("built an invalid dataset: %v", err)
+		}
+		if layout == nil {
+			t.Fatal("a dataset was built but not the layout of its headers")
+		}
+		if len(layout.Modalities) != len(ds.Modalities) || layout.Train != ds.Train.Len() || layout.Val != ds.Val.Len() || layout.Test != ds.Test.Len() {
+			t.Fatalf("layout %+v, dataset of %d modalities and splits %d/%d/%d", layout, len(ds.Modalities), ds.Train.Len(), ds.Val.Len(), ds.Test.Len())
 		}
 	})
 }

@@ -354,6 +354,19 @@ func (m *Manifest) check() error {
 	return nil
 }
 
+// Layout is the dataset the manifest describes, without reading an array
+// (see Layout).
+func (m *Manifest) Layout() *Layout {
+	l := &Layout{Task: m.Task, Classes: m.Classes, Train: m.Splits.Train.N}
+	for _, mm := range m.Modalities {
+		l.Modalities = append(l.Modalities, Modality{Name: mm.Name, Shape: slices.Clone(mm.Shape)})
+	}
+	if m.Splits.Val != nil {
+		l.Val, l.Test = m.Splits.Val.N, m.Splits.Test.N
+	}
+	return l
+}
+
 // checkFileName refuses names that leave the dataset directory: a manifest
 // from elsewhere must not make Load read arbitrary files.
 func checkFileName(field, name string, optional bool) error {

@@ -19,6 +19,7 @@ var adamOptimizer = optimizerKind{
 	help:  "Adam, full or mini-batches",
 	batch: anyBatch,
 	build: func(lr float64) Optimizer { return &Adam{LR: lr} },
+	state: 2, // the moments m and v
 }
 
 const (

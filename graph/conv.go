@@ -38,6 +38,7 @@ var convEncoderKind = encoderKind{
 	help:     "2-D convolutions, for images",
 	validate: validateConv,
 	build:    newConvEncoder,
+	memory:   convMemory,
 }
 
 func validateConv(c EncoderConfig, r int, ck *check.Checker) {

@@ -40,6 +40,7 @@ var mlpEncoderKind = encoderKind{
 	help:     "a multi-layer perceptron",
 	validate: validateMLP,
 	build:    newMLPEncoder,
+	memory:   mlpMemory,
 }
 
 func validateMLP(c EncoderConfig, r int, ck *check.Checker) {

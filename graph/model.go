@@ -325,6 +325,7 @@ var (
 		help:     "the paper's",
 		validate: validatePatch,
 		build:    newPatchEncoder,
+		memory:   patchMemory,
 	}
 	lateFusionKind = fusionKind{
 		help:      "the sum of the encoders' scores, the paper's",

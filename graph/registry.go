@@ -60,6 +60,8 @@ type encoderKind struct {
 	// build makes an encoder for modality m whose head emits outputs scores
 	// per sample, drawing its initial weights from src.
 	build func(cfg EncoderConfig, m dataset.Modality, outputs int, dtype tensor.Dtype, src *rand.Rand) (Encoder, error)
+	// memory is what the encoder built for m needs (memory.go).
+	memory func(cfg EncoderConfig, m dataset.Modality, outputs int) encoderMemory
 }
 
 // fusionKind is a fusion as the registry knows it.
@@ -92,6 +94,8 @@ type optimizerKind struct {
 	help  string
 	batch batchRule // the batch sizes it accepts
 	build func(lr float64) Optimizer
+	// state is the float64 values it keeps per weight (memory.go).
+	state int
 }
 
 // methodKind is a training method as the registry knows it.

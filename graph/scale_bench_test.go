@@ -70,6 +70,9 @@ func scaleDataset(b *testing.B, c scaleConfig) *dataset.Dataset {
 //	          registers and any copy of the data the network makes.
 //	mem/data  (net_MB + data_MB) / data_MB: the memory per network relative
 //	          to its data (the performance issue's target: at most 1.5).
+//	est_MB    what EstimateMemory says a training step holds (its weights
+//	          and training parts; the benchmark neither evaluates nor
+//	          probes), to compare with net_MB
 //
 // Steps after the first allocate almost nothing (see BenchmarkStep's
 // allocs/op), so the live heap after a warm step is also the peak of a step.
@@ -113,6 +116,12 @@ func BenchmarkScale(b *testing.B) {
 			b.ReportMetric(data, "data_MB")
 			b.ReportMetric(own, "net_MB")
 			b.ReportMetric((own+data)/data, "mem/data")
+			est, err := EstimateMemory(mc, TrainConfig{Steps: 1, LogEvery: 1}, mods,
+				DataSize{Modalities: ds.Modalities, Train: c.n, Val: ds.Val.Len(), Test: ds.Test.Len(), Task: ds.Task, Classes: ds.Classes})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric((est.Weights+est.Training)/mb, "est_MB")
 		})
 	}
 }

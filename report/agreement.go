@@ -317,19 +317,25 @@ func (t *SweepTheory) Markdown() string {
 	}{{"alone", t.Alone}, {"joint", t.Joint}} {
 		a := row.a
 		fmt.Fprintf(&b, "| %s | %d | %d | %s | %s | %s | %s | %s | %d | %d |\n", row.name, a.Encoders, a.N,
-			numText(a.MedianRatio, "%.2f"), percent(a.MedianError), percent(a.MaxError),
-			numText(a.Corr, "%.3f"), numText(a.LogCorr, "%.3f"), a.Never, a.NotPredicted)
+			numText(a.MedianRatio, 2), percent(a.MedianError), percent(a.MaxError),
+			numText(a.Corr, 3), numText(a.LogCorr, 3), a.Never, a.NotPredicted)
 	}
 	return b.String()
 }
 
-// numText formats v, or "n/a" when it is not a number.
-func numText(v Num, format string) string {
+// numText formats v as Number does, or "n/a" when it could not be
+// computed (NaN or infinite).
+func numText(v Num, decimals int) string {
 	if !stats.Finite(float64(v)) {
 		return "n/a"
 	}
-	return fmt.Sprintf(format, float64(v))
+	return Number(float64(v), decimals)
 }
 
 // percent formats a fraction as a percentage, "5.2%".
-func percent(v Num) string { return numText(100*v, "%.1f%%") }
+func percent(v Num) string {
+	if !stats.Finite(float64(v)) {
+		return "n/a"
+	}
+	return numText(100*v, 1) + "%"
+}

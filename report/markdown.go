@@ -6,6 +6,15 @@ import (
 	"strings"
 )
 
+// numbers formats vs as Number does: "[0.100 0.222]".
+func numbers(vs []float64, decimals int) string {
+	parts := make([]string, len(vs))
+	for i, v := range vs {
+		parts[i] = Number(v, decimals)
+	}
+	return "[" + strings.Join(parts, " ") + "]"
+}
+
 // CompareMarkdown renders report.md of a comparison: readable on its own,
 // with the table (CompareTable), the verdict, the figures written (names
 // ending in .png are shown; figErr says what could not be drawn) and how to
@@ -20,7 +29,7 @@ func CompareMarkdown(set Setting, s *Summary, table string, figures []string, fi
 	fmt.Fprintf(&b, "```\n%s```\n\n", table)
 	fmt.Fprintf(&b, "Accuracies are means ± standard deviations over seeds. The best uni-modal model is picked on validation accuracy and reported on test. ")
 	fmt.Fprintf(&b, "Alignment of an encoder of modality r is the mean over its two class heads of max_j <w_{r,c,j}, ±v_r>. ")
-	fmt.Fprintf(&b, "A feature counts as learned when alpha_r times the alignment passes rho = %g, i.e. when the alignment passes %v: the neurons' response to the signal has left the polynomial region of the smoothed ReLU.\n\n", set.Rho, s.LearnedThreshold)
+	fmt.Fprintf(&b, "A feature counts as learned when alpha_r times the alignment passes rho = %g, i.e. when the alignment passes %s: the neurons' response to the signal has left the polynomial region of the smoothed ReLU.\n\n", set.Rho, numbers(s.LearnedThreshold, 3))
 	if p := problems(s); len(p) > 0 {
 		fmt.Fprintf(&b, "## Networks that did not complete\n\n")
 		for _, line := range p {
@@ -49,8 +58,8 @@ func CompareMarkdown(set Setting, s *Summary, table string, figures []string, fi
 		if !ss.Complete {
 			complete = " (incomplete)"
 		}
-		fmt.Fprintf(&b, "| %d%s | m%d | %.3f | %.3f | %+.3f | %s |\n", ss.Seed, complete, ss.BestUnimodal.Modality,
-			float64(ss.BestUnimodal.TestAcc), float64(ss.Joint.TestAcc), float64(ss.Gap), win)
+		fmt.Fprintf(&b, "| %d%s | m%d | %s | %s | %s | %s |\n", ss.Seed, complete, ss.BestUnimodal.Modality,
+			Number(float64(ss.BestUnimodal.TestAcc), 3), Number(float64(ss.Joint.TestAcc), 3), signed(float64(ss.Gap), 3), win)
 	}
 	if md := raceMarkdown(s); md != "" {
 		fmt.Fprintf(&b, "\n%s", md)

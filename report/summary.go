@@ -399,7 +399,7 @@ func verdict(s *Summary) string {
 	if gap > 0 {
 		out = fmt.Sprintf("joint training is worse than the best uni-modal model (m%d) by %.1f points of test accuracy", best, gap)
 	} else {
-		out = fmt.Sprintf("joint training matches or beats the best uni-modal model (m%d) by %.1f points of test accuracy", best, -gap)
+		out = fmt.Sprintf("joint training matches or beats the best uni-modal model (m%d) by %.1f points of test accuracy", best, math.Abs(gap)) // not -0.0
 	}
 	var losers []string
 	for r, f := range s.Joint.LearnedFraction {
@@ -408,12 +408,12 @@ func verdict(s *Summary) string {
 			continue
 		}
 		if math.IsNaN(float64(s.Unimodal[r].Alignment)) {
-			losers = append(losers, fmt.Sprintf("m%d was not learned jointly in %d of %d seeds (linear probe %.3f, %.3f alone)",
-				r, unlearned, n, float64(s.Joint.ProbeTestAcc[r]), float64(s.Unimodal[r].ProbeTestAcc)))
+			losers = append(losers, fmt.Sprintf("m%d was not learned jointly in %d of %d seeds (linear probe %s, %s alone)",
+				r, unlearned, n, Number(float64(s.Joint.ProbeTestAcc[r]), 3), Number(float64(s.Unimodal[r].ProbeTestAcc), 3)))
 			continue
 		}
-		losers = append(losers, fmt.Sprintf("m%d stayed unlearned in joint training in %d of %d seeds (alignment %.2f, %.2f alone)",
-			r, unlearned, n, float64(s.Joint.Alignment[r]), float64(s.Unimodal[r].Alignment)))
+		losers = append(losers, fmt.Sprintf("m%d stayed unlearned in joint training in %d of %d seeds (alignment %s, %s alone)",
+			r, unlearned, n, Number(float64(s.Joint.Alignment[r]), 2), Number(float64(s.Unimodal[r].Alignment), 2)))
 	}
 	if len(losers) == 0 {
 		return out + "; every modality learned alone was also learned jointly"

@@ -10,15 +10,16 @@ import (
 	"github.com/modcomp/modcomp/graph"
 )
 
-// pm formats a mean and spread as "0.855±0.005", or "n/a" when undefined.
+// pm formats a mean and spread as "0.855±0.005", or "n/a" when undefined,
+// through Number.
 func pm(mean, std Num, digits int) string {
 	if math.IsNaN(float64(mean)) {
 		return "n/a"
 	}
 	if math.IsNaN(float64(std)) {
-		return fmt.Sprintf("%.*f", digits, float64(mean))
+		return Number(float64(mean), digits)
 	}
-	return fmt.Sprintf("%.*f±%.*f", digits, float64(mean), digits, float64(std))
+	return Number(float64(mean), digits) + "±" + spread(float64(std), float64(mean), digits)
 }
 
 // seedRange describes the seeds compactly: "5 seeds (1-5)".
@@ -90,17 +91,17 @@ func compareTable(set Setting, s *Summary) string {
 	fmt.Fprintf(&out, "%s\n", buf.String())
 	kv := tabwriter.NewWriter(&out, 0, 0, 2, ' ', 0)
 	if b := s.BestUnimodal; b.Modality >= 0 {
-		fmt.Fprintf(kv, "best uni-modal\tm%d (picked on val acc %.3f), test acc %s\n", b.Modality, float64(b.ValAcc),
+		fmt.Fprintf(kv, "best uni-modal\tm%d (picked on val acc %s), test acc %s\n", b.Modality, Number(float64(b.ValAcc), 3),
 			pm(s.Unimodal[b.Modality].TestAcc, s.Unimodal[b.Modality].TestAccStd, 3))
 	}
 	fmt.Fprintf(kv, "gap\tbest uni-modal - joint = %s test acc (positive: joint training lost)\n", signedPM(s.Gap, s.GapStd))
 	switch w := s.Winner; {
 	case w >= 0 && !math.IsNaN(float64(j.Alignment[w])):
-		fmt.Fprintf(kv, "winner\tm%d: the modality the joint network learned (alignment %.2f of %.2f alone)\n",
-			w, float64(j.Alignment[w]), float64(s.Unimodal[w].Alignment))
+		fmt.Fprintf(kv, "winner\tm%d: the modality the joint network learned (alignment %s of %s alone)\n",
+			w, Number(float64(j.Alignment[w]), 2), Number(float64(s.Unimodal[w].Alignment), 2))
 	case w >= 0:
-		fmt.Fprintf(kv, "winner\tm%d: the modality the joint network learned best (linear probe %.3f of %.3f alone)\n",
-			w, float64(j.ProbeTestAcc[w]), float64(s.Unimodal[w].ProbeTestAcc))
+		fmt.Fprintf(kv, "winner\tm%d: the modality the joint network learned best (linear probe %s of %s alone)\n",
+			w, Number(float64(j.ProbeTestAcc[w]), 3), Number(float64(s.Unimodal[w].ProbeTestAcc), 3))
 	default:
 		fmt.Fprintf(kv, "winner\tnone: no joint encoder learned its feature\n")
 	}
@@ -119,7 +120,7 @@ func signedPM(mean, std Num) string {
 	if math.IsNaN(float64(mean)) {
 		return "n/a"
 	}
-	return fmt.Sprintf("%+.3f±%.3f", float64(mean), float64(std))
+	return signed(float64(mean), 3) + "±" + spread(float64(std), float64(mean), 3)
 }
 
 // fraction renders a fraction of n seeds as "3/5".

@@ -335,7 +335,7 @@ func theoryLine(a *TheoryAggregate) string {
 			if math.IsNaN(float64(x)) {
 				s += fmt.Sprintf("m%d never", r)
 			} else {
-				s += fmt.Sprintf("m%d %.0f", r, float64(x))
+				s += fmt.Sprintf("m%d %s", r, Number(float64(x), 0))
 			}
 		}
 		return s

@@ -83,7 +83,7 @@ func TrainTable(s *TrainSummary) string {
 		row := []string{n}
 		for _, sf := range s.PerSeed {
 			if v, ok := sf.Final[n]; ok {
-				row = append(row, fmt.Sprintf("%.3f", float64(v)))
+				row = append(row, Number(float64(v), 3))
 			} else {
 				row = append(row, "-")
 			}

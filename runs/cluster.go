@@ -141,7 +141,7 @@ type SlurmSubmission struct {
 // an earlier submission still runs is left to it. A directory it created
 // is removed again when the submission fails.
 func SubmitSweep(ctx context.Context, base Config, axes []Axis, opts SlurmOptions) (*SlurmSubmission, error) {
-	spec, _, err := planSweep(base, axes)
+	spec, _, _, err := planSweep(base, axes)
 	if err != nil {
 		return nil, err
 	}
@@ -303,7 +303,7 @@ func submitMissing(ctx context.Context, dir string, spec *SweepSpec, rec *SlurmR
 		return sub, fmt.Errorf("%s job %s was submitted but not recorded in %s (%w): cancel it (scancel %s) or note its id",
 			sched.Name(), job, d.Join(slurmJobs), err, job)
 	}
-	d.WriteStatus(Status{State: StateRunning, Started: time.Now().UTC(),
+	d.WriteStatus(Status{State: StateSubmitted, Started: time.Now().UTC(),
 		Message: fmt.Sprintf("submitted to %s as job %s, tasks %s", sched.Name(), job, ArraySpec(sub.Tasks))})
 	return sub, nil
 }

@@ -56,6 +56,9 @@ type writer func(dir *RunDir, plan *Plan, runs []*NetworkRun, out *Outcome) erro
 // results, and mark the directory complete, interrupted or failed.
 func run(ctx context.Context, plan *Plan, opts Options, specs []NetworkSpec, write writer) (*Outcome, error) {
 	cfg := &plan.Config
+	if err := prepare("modcomp "+opts.Command, []*Plan{plan}, func(*Plan) []NetworkSpec { return specs }, cfg.Workers); err != nil {
+		return nil, err
+	}
 	start := time.Now()
 	dir, err := CreateRunDir(cfg.Out, cfg.Name, start)
 	if err != nil {

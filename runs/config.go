@@ -26,11 +26,12 @@ import (
 // alpha, beta, mu, sigma-p), or that of the NPY dataset named by data.
 // Resolve checks a Config and works out what runs need of it (a Plan).
 type Config struct {
-	// Data: the paper's synthetic distribution, an NPY dataset or two views
-	// of Fashion-MNIST.
+	// Data: the paper's synthetic distribution, an NPY dataset directory, an
+	// NPZ archive or two views of Fashion-MNIST.
 	Dataset      string     `json:"dataset" help:"where the data come from: {datasets}"`
-	Data         string     `json:"data" help:"npy: the dataset directory (data alone implies dataset npy); fashion2view: the directory of the IDX files (default /usr/share/datasets/fashion-mnist)"`
-	Split        FloatList  `json:"split" help:"npy: fractions val,test of a dataset that gives only a training split, drawn per seed"`
+	Data         string     `json:"data" help:"npy: the dataset directory; npz: the NPZ archive (data alone implies npy or npz); fashion2view: the directory of the IDX files (default /usr/share/datasets/fashion-mnist)"`
+	Split        FloatList  `json:"split" help:"npy, npz: fractions val,test of a dataset that gives only a training split, drawn per seed"`
+	Task         string     `json:"task" help:"npz: the task of the labels: {tasks}; empty: inferred from them (-1/+1 binary, integers 0..C-1 multiclass, floats regression)"`
 	ViewDeg      StringList `json:"view-degradation" help:"fashion2view: degradation of each view: none, rotate, noise, occlude"`
 	ViewStrength FloatList  `json:"view-strength" help:"fashion2view: strength per view: rotate max degrees, noise std (pixels in [0,1]), occlude side fraction"`
 	D            IntList    `json:"d" help:"dimension d of a patch, per modality"`
@@ -132,6 +133,7 @@ func Fields() []Field {
 func helpChoices() *strings.Replacer {
 	return strings.NewReplacer(
 		"{datasets}", datasetChoices().String(),
+		"{tasks}", taskChoices().String(),
 		"{encoders}", graph.EncoderKinds().String(),
 		"{fusions}", graph.Fusions().String(),
 		"{losses}", graph.Losses().String(),

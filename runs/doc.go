@@ -9,6 +9,14 @@
 // Compare, Train, ExportData and every point of a sweep work from a Plan, so
 // nothing is derived from the settings twice.
 //
+// Before a run writes anything it is prepared (prepare.go): its memory is
+// estimated and compared with the memory available, and a run that does
+// not fit is refused with both numbers (memory.go documents the estimate,
+// graph.EstimateMemory that of a network); the data the seeds share are
+// read and checked, so that a NaN or a bad label is one error naming the
+// file and the index; and the network is built on the data's shapes, so
+// that an encoder that cannot read its modality is refused too.
+//
 // Compare trains, for every seed, one uni-modal network per modality and the
 // late-fusion joint network on the same data from the same initial encoder
 // weights, in parallel, and writes to a new RunDir:
@@ -18,7 +26,7 @@
 //	summary.json  uni-modal against joint, per seed and aggregated (see report.Summary)
 //	report.md     the table, the verdict and the plots
 //	*.png, *.svg  alignment over steps, accuracies
-//	status.json   running, complete, interrupted or failed
+//	status.json   running, complete, interrupted or failed, and the process writing it
 //	log.jsonl     structured log
 //
 // The files of results (all but config.json, status.json and log.jsonl) are
@@ -37,11 +45,17 @@
 // Scheduler interface, implemented by Slurm with sbatch and squeue, is what
 // a test fakes); SweepStatus, WaitSweep and ResubmitSweep follow it, wait
 // for it and aggregate, and submit again the shards that miss points.
-// Train trains one network; ExportData and InspectData handle datasets on
-// disk. The data come
-// from a source per Config.Dataset: the paper's synthetic distribution, an
-// NPY dataset, or two views of Fashion-MNIST, one file per source
-// (source_*.go), registered in source.go with its help and its own checks.
+// Train trains one network; ImportData, ExportData and InspectData handle
+// datasets on disk. The data come from a source per Config.Dataset: the
+// paper's synthetic distribution, an NPY dataset directory, an NPZ archive,
+// or two views of Fashion-MNIST, one file per source (source_*.go),
+// registered in source.go with its help and its own checks.
+//
+// A run killed without a chance to record how it ended (kill -9) leaves
+// status.json saying running: ReadStatus, and every command that reads a
+// status (modcomp status, a sweep's resume, aggregate), tells it from a
+// live run by the process status.json records, and reads it as
+// interrupted.
 //
 // Results never depend on the number of workers: each network draws from
 // its own seeded streams. Every file is written to a temporary name and

@@ -3,7 +3,11 @@ package runs_test
 import (
 	"fmt"
 	"log"
+	"os"
+	"path/filepath"
+	"strings"
 
+	"github.com/modcomp/modcomp/dataset"
 	"github.com/modcomp/modcomp/runs"
 )
 
@@ -71,4 +75,48 @@ func ExampleConfig_Resolve() {
 	// joint-ogm-ge  modalities [0 1], method ogm-ge, 600 steps
 	// joint-ume     modalities [0 1], method ume, 600 steps
 	// fusion = "concat": want late with method ogm-ge, which reads each encoder's own scores
+}
+
+// ImportData checks a numpy archive and writes it as a dataset directory
+// that --data reads; InspectData describes it, or the archive itself.
+func ExampleImportData() {
+	dir, err := os.MkdirTemp("", "modcomp-example-")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	// An archive written by numpy.savez(path, x0=..., x1=..., y=...).
+	archive := filepath.Join("..", "dataset", "testdata", "npz", "binary_savez.npz")
+	text, err := runs.ImportData(filepath.Join(dir, "mine"), dataset.ImportSource{NPZ: archive}, "")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Print(strings.ReplaceAll(text, dir, "DIR"))
+	_, err = runs.ImportData(filepath.Join(dir, "nan"), dataset.ImportSource{NPZ: filepath.Join("..", "dataset", "testdata", "npz", "err_nan_savez.npz")}, "")
+	fmt.Println(strings.ReplaceAll(err.Error(), filepath.Join("..", "dataset", "testdata", "npz")+string(filepath.Separator), ""))
+	// Output:
+	// wrote dataset DIR/mine: binary task, 2 modalities (m0 [2 3], m1 [4]), train 6 samples; val and test drawn from them per seed (the split key)
+	// use it with --data DIR/mine; describe it with modcomp data inspect DIR/mine
+	// err_nan_savez.npz: key "x0": sample 1, value [0, 1] is NaN, want a finite number
+}
+
+// ReadStatus reads status.json and tells a run still going from one whose
+// process is gone: this one was written by this very process, which runs.
+func ExampleReadStatus() {
+	dir, err := os.MkdirTemp("", "modcomp-example-")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	run := &runs.RunDir{Path: dir}
+	if err := run.WriteStatus(runs.Status{State: runs.StateRunning}); err != nil {
+		log.Fatal(err)
+	}
+	s, err := runs.ReadStatus(run.Join("status.json"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(s.State, s.Process.PID == os.Getpid())
+	// Output:
+	// running true
 }

@@ -197,11 +197,17 @@ func Points(axes []Axis) []Point {
 }
 
 // At returns the configuration of base with the point's values applied, in
-// axis order.
+// axis order. An axis of one modality's entry (mu[2]) must name a modality
+// of base: an index past them would make new modalities of defaults.
 func (p Point) At(base *Plan, axes []Axis) (Config, error) {
 	c := base.Config.clone()
 	for _, a := range axes {
 		key, index, _ := splitIndex(a.Key)
+		if index >= base.K {
+			_, from := base.source.modalities()
+			return c, fmt.Errorf("grid %s: modality %d does not exist: the data has %d modalities (%s), so the index of %s runs from 0 to %d",
+				a.Key, index, base.K, from, key, base.K-1)
+		}
 		if err := c.setAxisValue(key, index, p.Values[a.Key], base.K); err != nil {
 			return c, fmt.Errorf("point %d (%s): %w", p.Index, p.Label, err)
 		}

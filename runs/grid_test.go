@@ -309,3 +309,36 @@ func TestPointAtBadValue(t *testing.T) {
 		}
 	}
 }
+
+// TestPointAtIndexPastModalities wants an axis of a modality the data does
+// not have refused with the number of modalities, not turned into new
+// modalities of zeros.
+func TestPointAtIndexPastModalities(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		alpha FloatList
+		axis  string
+		want  []string
+	}{
+		{"two modalities, index 5", FloatList{1, 0.45}, "alpha[5]=1,2", []string{"grid alpha[5]", "modality 5", "2 modalities", "alpha = 1,0.45", "0 to 1"}},
+		{"two modalities, index 2", FloatList{1, 0.45}, "mu[2]=0.1", []string{"grid mu[2]", "modality 2", "2 modalities", "0 to 1"}},
+		{"three modalities, index 3", FloatList{1, 0.45, 0.3}, "d[3]=10", []string{"grid d[3]", "3 modalities", "0 to 2"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			base := Default()
+			base.Alpha, base.Mu = tc.alpha, FloatList{0.1}
+			axes := []Axis{parseAxis(t, tc.axis)}
+			_, err := Points(axes)[0].At(resolve(t, base), axes)
+			if err == nil {
+				t.Fatalf("At with %s: no error", tc.axis)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not mention %q", err, w)
+				}
+			}
+		})
+	}
+}

@@ -81,9 +81,12 @@ func (p *Plan) resolve() error {
 	}
 	k, from := src.modalities()
 	if k < 2 {
-		return fmt.Errorf("the data has %d modality, want at least 2: give the synthetic lists (d, patches, alpha, beta, mu, sigma-p) one value per modality, e.g. --alpha 1.0,0.4", k)
+		return fmt.Errorf("the data has %d modality (%s), want at least 2 to compare: %s", k, from, src.moreModalities())
 	}
 	if err := src.validate(); err != nil {
+		return err
+	}
+	if err := checkTask(c, src); err != nil {
 		return err
 	}
 	p.source, p.K, p.NTrain = src, k, src.trainSize()

@@ -12,7 +12,15 @@ import (
 // Progress draws one status line on a terminal while networks train: how
 // many are done, the steps of those running, and an estimate of the time
 // left. It implements Events.
+//
+// The line is redrawn in place with a carriage return, which only works
+// while it fits on one row: with Columns set, the line is fitted to the
+// terminal's width (see fitLine) at every draw.
 type Progress struct {
+	// Columns, if not nil, returns the width of the terminal in columns
+	// (0 when unknown). Set it before training starts.
+	Columns func() int
+
 	w     io.Writer
 	total int // networks
 	steps int // per network
@@ -87,22 +95,56 @@ func (p *Progress) draw(force bool) {
 		active = append(active, fmt.Sprintf("seed %d %s %d/%d", r.Seed, r.Network, step, p.steps))
 	}
 	sort.Strings(active)
-	line := fmt.Sprintf("%d/%d networks done", p.done, p.total)
-	if len(active) > 0 {
-		line += " | " + strings.Join(active, ", ")
-	}
+	head := fmt.Sprintf("%d/%d networks done", p.done, p.total)
 	elapsed := now.Sub(p.start)
-	line += " | " + formatDuration(elapsed)
+	tail := formatDuration(elapsed)
 	if p.workDone > 0 && p.workDone < p.work {
 		eta := time.Duration(float64(elapsed) * (p.work - p.workDone) / p.workDone)
-		line += " elapsed, ETA " + formatDuration(eta)
+		tail += " elapsed, ETA " + formatDuration(eta)
 	}
+	width := 0
+	if p.Columns != nil {
+		// One column short of the terminal's: a line that reaches the
+		// last column makes some terminals wrap before the \r.
+		width = p.Columns() - 1
+	}
+	line := fitLine(head, active, tail, width)
 	pad := ""
 	if len(line) < p.width {
 		pad = strings.Repeat(" ", p.width-len(line))
 	}
 	fmt.Fprintf(p.w, "\r%s%s", line, pad)
 	p.width = len(line)
+}
+
+// fitLine joins the parts of the status line, "head | active, ... | tail",
+// in at most width columns (no limit for width <= 0). What gives way first
+// is the list of running networks: the entries that do not fit become
+// "+N more", then the whole list "N running"; then the list goes, and
+// last the line is cut. Every part is ASCII, so a byte is a column.
+func fitLine(head string, active []string, tail string, width int) string {
+	join := func(middle string) string {
+		if middle == "" {
+			return head + " | " + tail
+		}
+		return head + " | " + middle + " | " + tail
+	}
+	line := join(strings.Join(active, ", "))
+	if width <= 0 || len(line) <= width {
+		return line
+	}
+	for n := len(active) - 1; n > 0; n-- {
+		if l := join(strings.Join(active[:n], ", ") + fmt.Sprintf(", +%d more", len(active)-n)); len(l) <= width {
+			return l
+		}
+	}
+	if l := join(fmt.Sprintf("%d running", len(active))); len(active) > 0 && len(l) <= width {
+		return l
+	}
+	if l := join(""); len(l) <= width {
+		return l
+	}
+	return join("")[:width]
 }
 
 // formatDuration renders d as m:ss or h:mm:ss.

@@ -18,8 +18,10 @@ import (
 // a temporary name and renamed, so a reader never sees half a file.
 //
 // status.json says whether the run is "running", "complete", "interrupted"
-// or "failed"; a directory whose status is not "complete" holds whatever the
-// run finished before it stopped.
+// or "failed", and which process wrote it; a directory whose status is not
+// "complete" holds whatever the run finished before it stopped. A run
+// killed without a chance to write its status (kill -9) leaves "running":
+// ReadStatus tells it from a live one.
 type RunDir struct {
 	Path string
 }
@@ -30,11 +32,17 @@ type Status struct {
 	Started  time.Time `json:"started"`
 	Finished time.Time `json:"finished,omitzero"`
 	Message  string    `json:"message,omitempty"`
+	// Process is the process that wrote the status: a reader checks it to
+	// tell a run still going from one whose process is gone (ReadStatus).
+	Process *Process `json:"process,omitempty"`
 }
 
 // The states of a run.
 const (
-	StateRunning     = "running"
+	StateRunning = "running"
+	// StateSubmitted is a sweep handed to a cluster's scheduler: its tasks
+	// run elsewhere and record their own status per shard.
+	StateSubmitted   = "submitted"
 	StateComplete    = "complete"
 	StateInterrupted = "interrupted"
 	StateFailed      = "failed"
@@ -91,5 +99,15 @@ func (d *RunDir) WriteJSON(name string, v any) error {
 	return d.WriteFile(name, buf.Bytes())
 }
 
-// WriteStatus records the state of the run.
-func (d *RunDir) WriteStatus(s Status) error { return d.WriteJSON("status.json", s) }
+// WriteStatus records the state of the run in status.json, and the
+// process recording it.
+func (d *RunDir) WriteStatus(s Status) error { return d.writeStatus("status.json", s) }
+
+// writeStatus records s in the status file name (a sweep shard has its
+// own), with this process unless s names one.
+func (d *RunDir) writeStatus(name string, s Status) error {
+	if s.Process == nil {
+		s.Process = thisHost().self()
+	}
+	return d.WriteJSON(name, s)
+}

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/modcomp/modcomp/dataset"
+	"github.com/modcomp/modcomp/graph"
 )
 
 var fashionSourceKind = sourceKind{
@@ -74,18 +75,40 @@ func exists(path string) bool {
 
 func (s *fashionSource) trainSize() int { return s.cfg.NTrain }
 
-func (s *fashionSource) draw(seed uint64) (*dataset.Dataset, error) {
+// fashionImages and fashionSide are the images of Fashion-MNIST: 60000
+// for training, 10000 for testing, 28 x 28 pixels of a byte.
+const fashionImages, fashionSide = 70000, 28
+
+// layout: the images are read once (a byte per pixel); each seed builds its
+// two views of them.
+func (s *fashionSource) layout() dataLayout {
+	c := s.cfg
+	side := []int{fashionSide, fashionSide}
+	l := dataset.Layout{Task: dataset.Multiclass, Classes: 10, Train: c.NTrain, Val: c.NVal, Test: c.NTest,
+		Modalities: []dataset.Modality{{Name: "view0", Shape: side}, {Name: "view1", Shape: side}}}
+	n := float64(c.NTrain + c.NVal + c.NTest)
+	return dataLayout{DataSize: graph.DataSize{Modalities: l.Modalities, Train: l.Train, Val: l.Val, Test: l.Test, Task: l.Task, Classes: l.Classes},
+		shared: fashionImages * (fashionSide*fashionSide + 1), perSeed: l.Bytes() + n*2*9}
+}
+
+func (s *fashionSource) load() error {
 	s.once.Do(func() {
 		s.train, s.test, s.err = dataset.LoadMNISTDir(s.dir())
 		if s.err != nil {
 			s.err = fmt.Errorf("fashion2view: %w (install Debian's dataset-fashion-mnist, or give the directory of the IDX files with --data)", s.err)
 		}
 	})
-	if s.err != nil {
-		return nil, s.err
+	return s.err
+}
+
+func (s *fashionSource) draw(seed uint64) (*dataset.Dataset, error) {
+	if err := s.load(); err != nil {
+		return nil, err
 	}
 	return s.twoView().Build(s.train, s.test, seed)
 }
+
+func (s *fashionSource) moreModalities() string { return "fashion2view has two views" }
 
 func (s *fashionSource) describe() string {
 	c := s.cfg

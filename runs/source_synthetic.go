@@ -5,6 +5,7 @@ import (
 	"reflect"
 
 	"github.com/modcomp/modcomp/dataset"
+	"github.com/modcomp/modcomp/graph"
 )
 
 var syntheticSourceKind = sourceKind{
@@ -63,7 +64,27 @@ func (s *syntheticSource) validate() error {
 
 func (s *syntheticSource) trainSize() int { return s.cfg.NTrain }
 
+// layout: each seed draws its own dataset, with its sufficiency (a bool per
+// sample and modality) and signal patches (an int).
+func (s *syntheticSource) layout() dataLayout {
+	c := s.cfg
+	l := dataset.Layout{Task: dataset.Binary, Classes: 2, Train: c.NTrain, Val: c.NVal, Test: c.NTest}
+	for r := 0; r < s.k; r++ {
+		l.Modalities = append(l.Modalities, dataset.Modality{Name: fmt.Sprintf("m%d", r), Shape: []int{c.Patches.At(r), c.D.At(r)}})
+	}
+	n := float64(c.NTrain + c.NVal + c.NTest)
+	return dataLayout{DataSize: graph.DataSize{Modalities: l.Modalities, Train: l.Train, Val: l.Val, Test: l.Test, Task: l.Task, Classes: l.Classes},
+		perSeed: l.Bytes() + n*float64(s.k)*9}
+}
+
+// load: nothing is shared; Generate checks what it draws.
+func (s *syntheticSource) load() error { return nil }
+
 func (s *syntheticSource) draw(seed uint64) (*dataset.Dataset, error) { return s.spec.Generate(seed) }
+
+func (s *syntheticSource) moreModalities() string {
+	return "give the synthetic lists (d, patches, alpha, beta, mu, sigma-p) one value per modality, e.g. --alpha 1.0,0.4"
+}
 
 func (s *syntheticSource) describe() string {
 	c := s.cfg

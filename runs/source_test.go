@@ -166,6 +166,8 @@ func TestSources(t *testing.T) {
 		{"npy", func(c *Config) { c.Dataset, c.Data = "npy", full }, 3, 40},
 		{"data alone means npy", func(c *Config) { c.Data = full }, 3, 40},
 		{"npy divided per seed", func(c *Config) { c.Data, c.Split = trainOnly, FloatList{0.25, 0.25} }, 3, 20},
+		{"npz", func(c *Config) { c.Dataset, c.Data = "npz", numpyNPZ("multiclass_split_savez") }, 2, 5},
+		{"data alone means npz", func(c *Config) { c.Data, c.Split = numpyNPZ("binary_savez"), FloatList{0.2, 0.2} }, 2, 4},
 		{"fashion2view", func(c *Config) { *c = fashionConfig(t, images) }, 2, 48},
 	}
 	tested := map[string]bool{}
@@ -239,7 +241,7 @@ func TestHelpListsTheRegistries(t *testing.T) {
 	for key, names := range map[string][]string{
 		"dataset": datasetChoices().Names(), "encoder": graph.EncoderKinds().Names(), "fusion": graph.Fusions().Names(),
 		"loss": graph.Losses().Names(), "optimizer": graph.Optimizers().Names(),
-		"method": graph.Methods().Names(), "methods": graph.Methods().Names(),
+		"method": graph.Methods().Names(), "methods": graph.Methods().Names(), "task": taskChoices().Names(),
 	} {
 		for _, name := range names {
 			if !strings.Contains(help[key], name+" (") {

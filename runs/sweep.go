@@ -67,7 +67,7 @@ type SweepOutcome struct {
 // base.Workers workers, and aggregates the points into sweep.csv, sweep.md
 // and plots.
 func Sweep(ctx context.Context, base Config, axes []Axis, opts SweepOptions) (*SweepOutcome, error) {
-	spec, plans, err := planSweep(base, axes)
+	spec, basePlan, plans, err := planSweep(base, axes)
 	if err != nil {
 		return nil, err
 	}
@@ -75,6 +75,9 @@ func Sweep(ctx context.Context, base Config, axes []Axis, opts SweepOptions) (*S
 		return nil, fmt.Errorf("shard %d/%d: want 0 <= i < n", opts.Shard, opts.Shards)
 	}
 	points := spec.Points
+	if err := prepareSweep(basePlan, plans, base.Workers); err != nil {
+		return nil, err
+	}
 
 	dir, err := openSweepDir(base, spec, opts.Dir)
 	if err != nil {
@@ -84,8 +87,11 @@ func Sweep(ctx context.Context, base Config, axes []Axis, opts SweepOptions) (*S
 	if opts.Shards > 1 {
 		statusName = fmt.Sprintf("status.shard-%d-of-%d.json", opts.Shard, opts.Shards)
 	}
+	if err := thisHost().checkNotRunning(dir, statusName); err != nil {
+		return nil, err
+	}
 	start := time.Now()
-	writeStatus := func(s Status) { dir.WriteJSON(statusName, s) }
+	writeStatus := func(s Status) { dir.writeStatus(statusName, s) }
 	writeStatus(Status{State: StateRunning, Started: start.UTC()})
 	logFile, logger, err := openRunLog(dir, opts.Logger)
 	if err != nil {
@@ -155,18 +161,18 @@ func Sweep(ctx context.Context, base Config, axes []Axis, opts SweepOptions) (*S
 // planSweep checks the base configuration and the grid, and resolves the
 // configuration of every point, so that a mistake fails before anything is
 // written or trained.
-func planSweep(base Config, axes []Axis) (SweepSpec, []*Plan, error) {
+func planSweep(base Config, axes []Axis) (SweepSpec, *Plan, []*Plan, error) {
 	basePlan, err := base.Resolve()
 	if err != nil {
-		return SweepSpec{}, nil, err
+		return SweepSpec{}, nil, nil, err
 	}
 	if len(axes) == 0 {
-		return SweepSpec{}, nil, errors.New("sweep: no grid: give at least one --grid key=values")
+		return SweepSpec{}, nil, nil, errors.New("sweep: no grid: give at least one --grid key=values")
 	}
 	seen := map[string]bool{}
 	for _, a := range axes {
 		if seen[a.Key] {
-			return SweepSpec{}, nil, fmt.Errorf("sweep: grid key %s given twice", a.Key)
+			return SweepSpec{}, nil, nil, fmt.Errorf("sweep: grid key %s given twice", a.Key)
 		}
 		seen[a.Key] = true
 	}
@@ -178,10 +184,10 @@ func planSweep(base Config, axes []Axis) (SweepSpec, []*Plan, error) {
 			plans[i], err = c.Resolve()
 		}
 		if err != nil {
-			return SweepSpec{}, nil, fmt.Errorf("sweep point %d (%s): %w", p.Index, p.Label, err)
+			return SweepSpec{}, nil, nil, fmt.Errorf("sweep point %d (%s): %w", p.Index, p.Label, err)
 		}
 	}
-	return SweepSpec{Modcomp: metadata("sweep", &base), Base: configKeys(&base), Grid: axes, Points: points}, plans, nil
+	return SweepSpec{Modcomp: metadata("sweep", &base), Base: configKeys(&base), Grid: axes, Points: points}, basePlan, plans, nil
 }
 
 // openSweepDir creates the sweep directory, or checks that an existing one

@@ -8,8 +8,10 @@
 //	modcomp sweep --grid KEY=VALUES  compare at every point of a grid; resumable, shardable
 //	modcomp sweep ... --slurm N      the same as a Slurm array job of N tasks (--wait, sweep status, wait, resubmit)
 //	modcomp aggregate DIR...         merge sweep directories (e.g. shards) into one table
+//	modcomp data import --npz F DIR  check numpy arrays and write them as a dataset directory
 //	modcomp data export DIR          write a dataset as NPY
-//	modcomp data inspect DIR         describe an NPY dataset
+//	modcomp data inspect DIR|F.npz   describe a dataset as --data reads it
+//	modcomp status DIR...            running, complete, interrupted (even after kill -9) or failed
 //	modcomp version
 //
 // Run any command with --help for its flags.
@@ -31,6 +33,7 @@ import (
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
 
+	"github.com/modcomp/modcomp/dataset"
 	"github.com/modcomp/modcomp/runs"
 )
 
@@ -172,8 +175,31 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			},
 			{
 				Name:  "data",
-				Usage: "write or describe datasets as NPY",
+				Usage: "import, write or describe datasets",
 				Subcommands: []*cli.Command{
+					{
+						Name:      "import",
+						Usage:     "check your numpy arrays and write them as a dataset directory that --data reads",
+						ArgsUsage: "DIR",
+						Description: "From an NPZ archive (numpy.savez(path, x0=..., x1=..., y=...), optionally with val_x0, ..., val_y\n" +
+							"and test_x0, ..., test_y), or from NPY files: one --x per modality, in order, and --y; a validation\n" +
+							"and a test split with --val-x/--val-y and --test-x/--test-y, or neither (then each seed draws them,\n" +
+							"see --split). Every array and value is checked before DIR, new or empty, is written.\n" +
+							"  modcomp data import --npz mine.npz data/mine\n" +
+							"  modcomp data import --x audio.npy --x video.npy --y labels.npy data/mine",
+						Flags: []cli.Flag{
+							taskFlag(),
+							&cli.StringFlag{Name: "npz", Usage: "the NPZ archive `FILE`: keys x0, x1, ... and y, optionally val_* and test_*"},
+							&cli.StringSliceFlag{Name: "x", Usage: "training inputs of the next modality, an NPY `FILE` of shape (n, ...) (repeat: one per modality, in order)"},
+							&cli.StringFlag{Name: "y", Usage: "training labels, an NPY `FILE` of shape (n,)"},
+							&cli.StringSliceFlag{Name: "val-x", Usage: "validation inputs of the next modality, an NPY `FILE` (repeat)"},
+							&cli.StringFlag{Name: "val-y", Usage: "validation labels, an NPY `FILE`"},
+							&cli.StringSliceFlag{Name: "test-x", Usage: "test inputs of the next modality, an NPY `FILE` (repeat)"},
+							&cli.StringFlag{Name: "test-y", Usage: "test labels, an NPY `FILE`"},
+						},
+						OnUsageError: onUsageError,
+						Action:       func(c *cli.Context) error { return dataImport(c, stdout) },
+					},
 					{
 						Name:         "export",
 						Usage:        "draw the configured dataset for --seed and write it as NPY arrays with a manifest",
@@ -184,12 +210,22 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 					},
 					{
 						Name:         "inspect",
-						Usage:        "describe an NPY dataset directory: shapes, labels, sufficiency, statistics",
-						ArgsUsage:    "DIR",
+						Usage:        "describe a dataset directory or an NPZ archive, as --data reads it: shapes, labels, sufficiency, statistics",
+						ArgsUsage:    "DIR|FILE.npz",
+						Flags:        []cli.Flag{taskFlag()},
 						OnUsageError: onUsageError,
 						Action:       func(c *cli.Context) error { return dataInspect(c, stdout) },
 					},
 				},
+			},
+			{
+				Name:      "status",
+				Usage:     "say how runs and sweeps stand: running, complete, failed, or interrupted (also when killed by kill -9)",
+				ArgsUsage: "DIR...",
+				Description: "Reads status.json of each run or sweep directory (and a sweep's shard status files). A directory\n" +
+					"whose process is gone without recording how the run ended (kill -9, a crash) reads as interrupted.",
+				OnUsageError: onUsageError,
+				Action:       func(c *cli.Context) error { return status(c, stdout) },
 			},
 			{
 				Name:  "version",
@@ -205,6 +241,16 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			},
 		},
 	}
+}
+
+// taskFlag is the task key as a flag of the data commands, with its help.
+func taskFlag() cli.Flag {
+	for _, f := range runs.Fields() {
+		if f.Key == "task" {
+			return &cli.StringFlag{Name: f.Key, Usage: f.Help}
+		}
+	}
+	panic("modcomp: the configuration has no key task") // a build defect, caught by tests
 }
 
 // configFlags has one flag per configuration key, plus --config, --quiet
@@ -251,14 +297,23 @@ func overlay(c *cli.Context, cfg *runs.Config) error {
 	return nil
 }
 
-// options wires progress and logs: a status line and info logs on stderr
-// when it is a terminal and --quiet is not given, nothing otherwise.
+// options wires progress and logs: a status line as wide as the terminal
+// and warnings on stderr when it is a terminal and --quiet is not given,
+// nothing otherwise.
 func options(c *cli.Context, stderr io.Writer, cfg *runs.Config, specs []runs.NetworkSpec) (runs.Options, func()) {
 	f, ok := stderr.(*os.File)
 	if c.Bool("quiet") || !ok || !term.IsTerminal(int(f.Fd())) {
 		return runs.Options{}, func() {}
 	}
 	p := runs.NewProgress(stderr, cfg, specs)
+	p.Columns = func() int {
+		// Asked at every draw: the terminal may be resized while training.
+		width, _, err := term.GetSize(int(f.Fd()))
+		if err != nil {
+			return 0
+		}
+		return width
+	}
 	logger := slog.New(slog.NewTextHandler(progressSafe{p, stderr}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	return runs.Options{Events: p, Logger: logger}, p.Close
 }
@@ -415,8 +470,25 @@ func aggregate(c *cli.Context, stdout io.Writer) error {
 	}
 	if !c.Bool("quiet") {
 		fmt.Fprint(stdout, table)
+		for _, note := range runs.SweepNotes(c.Args().Slice()) {
+			fmt.Fprintf(stdout, "note: %s\n", note)
+		}
 	}
 	fmt.Fprintf(stdout, "aggregate directory: %s\n", dir)
+	return nil
+}
+
+func status(c *cli.Context, stdout io.Writer) error {
+	if c.NArg() == 0 {
+		return usageError{errors.New("status needs the run or sweep directories, e.g. modcomp status results/*")}
+	}
+	for _, dir := range c.Args().Slice() {
+		text, err := runs.DescribeStatus(dir)
+		if err != nil {
+			return err
+		}
+		fmt.Fprint(stdout, text)
+	}
 	return nil
 }
 
@@ -451,14 +523,35 @@ func dataExport(c *cli.Context, stdout io.Writer) error {
 	return nil
 }
 
+func dataImport(c *cli.Context, stdout io.Writer) error {
+	if err := flagsAfterArgs(c, "data import"); err != nil {
+		return err
+	}
+	if c.NArg() != 1 {
+		return usageError{errors.New("data import needs one argument: the dataset directory to write, e.g. modcomp data import --npz mine.npz data/mine")}
+	}
+	src := dataset.ImportSource{
+		NPZ:   c.String("npz"),
+		Train: dataset.NPYFiles{X: c.StringSlice("x"), Y: c.String("y")},
+		Val:   dataset.NPYFiles{X: c.StringSlice("val-x"), Y: c.String("val-y")},
+		Test:  dataset.NPYFiles{X: c.StringSlice("test-x"), Y: c.String("test-y")},
+	}
+	text, err := runs.ImportData(c.Args().First(), src, c.String("task"))
+	if err != nil {
+		return err
+	}
+	fmt.Fprint(stdout, text)
+	return nil
+}
+
 func dataInspect(c *cli.Context, stdout io.Writer) error {
 	if err := flagsAfterArgs(c, "data inspect"); err != nil {
 		return err
 	}
 	if c.NArg() != 1 {
-		return usageError{errors.New("data inspect needs one argument: a dataset directory written by 'modcomp data export' or in its layout")}
+		return usageError{errors.New("data inspect needs one argument: a dataset directory (written by 'modcomp data import' or 'data export', or in their layout) or an NPZ archive")}
 	}
-	text, err := runs.InspectData(c.Args().First())
+	text, err := runs.InspectData(c.Args().First(), c.String("task"))
 	if err != nil {
 		return err
 	}

@@ -289,6 +289,7 @@ func TestSweepBadFlags(t *testing.T) {
 		{"bad grid range", []string{"--grid", "mu[0]=0.5..0.1/0.1"}, []string{"0.5..0.1/0.1", "from <= to"}, exitUsage},
 		{"grid value not for the key", []string{"--grid", "n-train=abc"}, []string{`"abc"`, "integer"}, exitUsage},
 		{"invalid point", []string{"--grid", "mu[0]=0.5,1.5"}, []string{"point 1", "mu"}, exitError},
+		{"grid index past the modalities", []string{"--grid", "alpha[5]=1,2"}, []string{"alpha[5]", "modality 5", "2 modalities"}, exitError},
 		{"no grid", nil, []string{"no grid"}, 0},
 		{"repeated grid key", []string{"--grid", "n-train=40", "--grid", "n-train=60"}, []string{"n-train", "twice"}, 0},
 		{"argument", []string{"extra"}, []string{"no arguments", "extra"}, exitUsage},
