@@ -10,10 +10,11 @@ import (
 	"github.com/modcomp/modcomp/dataset"
 )
 
-// evalChunkRows bounds the rows (patches, for a patch encoder) an evaluation
-// runs at once, so that its memory does not grow with the splits: a patch
-// encoder keeps its pre-activations, (rows, H), for one chunk only.
-const evalChunkRows = 1024
+// evalChunkValues bounds the input values an evaluation runs at once (1024
+// patches of 200 values), so that its memory does not grow with the splits:
+// a patch encoder keeps its pre-activations for one chunk only, and a
+// convolution its unfolded images.
+const evalChunkValues = 1024 * 200
 
 // evaluator runs a network over the train, validation and test splits in
 // chunks of samples and gathers what each split's chunks computed. Splits
@@ -46,20 +47,12 @@ type splitOutputs struct {
 
 func newEvaluator(net *Network, ds *dataset.Dataset) (*evaluator, error) {
 	dtype := net.Params()[0].Dtype()
-	rows := 1
-	for _, enc := range net.Encoders {
-		rows = max(rows, enc.InputShape(1)[0])
-	}
-	limit := max(1, evalChunkRows/rows)
 	e := &evaluator{net: net, outputs: net.Loss.Outputs(ds.Classes)}
 	programs := map[int]*program{} // by chunk size
 	k := len(net.Encoders)
 	for _, ns := range ds.Splits() {
 		n := ns.Split.Len()
-		// As many chunks as the limit needs, of equal size: the last
-		// overlaps the one before by fewer samples than there are chunks.
-		chunks := (n + limit - 1) / limit
-		chunk := (n + chunks - 1) / chunks
+		chunk := evalChunk(n, sampleValues(net.Encoders))
 		so := &splitOutputs{name: ns.Name, split: ns.Split, chunk: chunk,
 			scores: make([]float64, n*e.outputs), encoder: make([][]float64, k), contrib: make([][]float64, k),
 			memo: make([]float64, k)}
@@ -202,4 +195,27 @@ func appendValues(dst []float64, t *tensor.Dense, offset int) []float64 {
 		return dst
 	}
 	return append(dst, t.Float64s()[offset:]...)
+}
+
+// sampleValues is the largest number of input values of one sample among
+// encoders.
+func sampleValues(encoders []Encoder) int {
+	v := 1
+	for _, enc := range encoders {
+		v = max(v, enc.InputShape(1).TotalSize())
+	}
+	return v
+}
+
+// evalChunk is the samples of one evaluation chunk of a split of n samples
+// of values input values each: as many chunks as evalChunkValues needs, of
+// equal size, the last overlapping the one before by fewer samples than
+// there are chunks.
+func evalChunk(n, values int) int {
+	if n == 0 {
+		return 0
+	}
+	limit := max(1, evalChunkValues/values)
+	chunks := (n + limit - 1) / limit
+	return (n + chunks - 1) / chunks
 }

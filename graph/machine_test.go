@@ -117,10 +117,10 @@ func TestMachineDoesNotReuseAccumulatingOps(t *testing.T) {
 // computes.
 func TestEvaluatorMatchesWholeSplits(t *testing.T) {
 	t.Parallel()
-	// Samples of 20 patches run in chunks of at most limit samples: a
-	// training split of 2 limit - 1 samples runs in two chunks of limit
-	// samples that overlap by one.
-	limit := evalChunkRows / 20
+	// Samples of 20 patches of 6 values run in chunks of at most limit
+	// samples: a training split of 2 limit - 1 samples runs in two chunks of
+	// limit samples that overlap by one.
+	limit := evalChunkValues / (20 * 6)
 	syn := dataset.Synthetic{NTrain: 2*limit - 1, NVal: 7, NTest: 30}
 	for r := 0; r < 2; r++ {
 		syn.Modalities = append(syn.Modalities, dataset.SyntheticModality{Patches: 20, Dim: 6, Alpha: 1, Mu: 0.2, SigmaP: 0.5})
