@@ -24,7 +24,7 @@ import (
 //	             (n*P, H) with H = heads*m (2m for the binary task), and its
 //	             scratch of blocks of 256 rows; an MLP's or a convolution's
 //	             activations and their gradients
-//	evaluation   one chunk of about 1024 rows (evalChunkRows) per split
+//	evaluation   one chunk of about 1024 x 200 input values (evalChunkValues) per split
 //	             size, forward only, and per split the scores of every
 //	             sample: fused, per encoder and per encoder's contribution
 //	copies       the network's own copies of its inputs: in float32, every
@@ -106,11 +106,15 @@ func EstimateMemory(model ModelConfig, train TrainConfig, modalities []int, data
 	all := float64(data.Train + data.Val + data.Test)
 	splits := []int{data.Train, data.Val, data.Test}
 
-	features := 0
+	values := 1 // input values of a sample, which set the evaluation's chunks
 	for _, r := range modalities {
 		if r < 0 || r >= len(data.Modalities) {
 			return m, fmt.Errorf("modality %d does not exist (the data has %d)", r, len(data.Modalities))
 		}
+		values = max(values, data.Modalities[r].Size())
+	}
+	features := 0
+	for _, r := range modalities {
 		ec, mod := model.Encoders[r], data.Modalities[r]
 		em := encoderKinds[ec.Kind].memory(ec, mod, outputs)
 		if !fusion.usesHeads {
@@ -128,7 +132,7 @@ func EstimateMemory(model ModelConfig, train TrainConfig, modalities []int, data
 		// One program per distinct chunk size, each keeping one chunk.
 		chunks := map[int]bool{}
 		for _, n := range splits {
-			chunks[evalChunk(n, em.rows)] = true
+			chunks[evalChunk(n, values)] = true
 		}
 		for c := range chunks {
 			m.Evaluation += float64(c) * rows * float64(em.forward) * size
@@ -161,17 +165,6 @@ func EstimateMemory(model ModelConfig, train TrainConfig, modalities []int, data
 	return m, nil
 }
 
-// evalChunk is the samples of one evaluation chunk of a split of n samples
-// of rows rows each, as newEvaluator cuts it.
-func evalChunk(n, rows int) int {
-	if n == 0 {
-		return 0
-	}
-	limit := max(1, evalChunkRows/rows)
-	chunks := (n + limit - 1) / limit
-	return (n + chunks - 1) / chunks
-}
-
 func sum(xs []int) int {
 	s := 0
 	for _, x := range xs {
@@ -191,8 +184,17 @@ func patchMemory(cfg EncoderConfig, m dataset.Modality, outputs int) encoderMemo
 	}
 	h := heads * cfg.Neurons
 	p, d := shapeAt(m, 0), shapeAt(m, 1)
-	return encoderMemory{weights: 2 * h * d, scratch: 2 * (patchBlockRows + p) * h,
+	em := encoderMemory{weights: 2 * h * d, scratch: 2 * (patchBlockRows + p) * h,
 		rows: p, train: h, forward: h, probe: 3 * h, path: 2 * h, feature: h}
+	// Each block below the heads: U and V, and per row its product, its
+	// activation, what it writes back and the sum, (2 Width + 2 d) values,
+	// twice over in training for their gradients.
+	blocks, w := max(0, cfg.Depth-1), cfg.Width
+	em.weights += blocks * 2 * w * d
+	em.train += blocks * 4 * (w + d)
+	em.forward += blocks * 2 * (w + d)
+	em.probe += blocks * 2 * (w + d)
+	return em
 }
 
 // mlpMemory: the layers' weights; per row and hidden unit, the product,

@@ -27,6 +27,9 @@ func TestMemoryEstimate(t *testing.T) {
 		{"patch P=10 m=40", 500, 10, 100, 2, func(mc *ModelConfig) { setPatch(mc, PatchConfig{Neurons: 40, Q: 3, Rho: 0.1}) }, 0},
 		{"patch float32", 1000, 5, 100, 2, func(mc *ModelConfig) { mc.DType = "float32" }, 0},
 		{"patch K=3", 1000, 5, 100, 3, nil, 0},
+		{"patch depth 3", 1000, 5, 100, 2, func(mc *ModelConfig) {
+			setPatch(mc, PatchConfig{Neurons: 10, Q: 3, Rho: 0.1, Sigma0: 0.01, Depth: 3, Width: 32})
+		}, 0},
 		{"patch adam mini-batch", 1000, 5, 100, 2, func(mc *ModelConfig) { setOptimizer(mc, "adam", 0.01) }, 100},
 		{"patch concat", 1000, 5, 100, 2, func(mc *ModelConfig) {
 			mc.Fusion = FusionConfig{Kind: "concat", Activation: "relu", Scale: 1, Optimizer: "gd", LR: 0.1}

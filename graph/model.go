@@ -38,6 +38,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/modcomp/modcomp/dataset"
 	"github.com/modcomp/modcomp/internal/check"
@@ -79,6 +80,9 @@ type PatchConfig struct {
 	Q       float64 // q: order of the smoothed ReLU
 	Rho     float64 // rho: threshold of the smoothed ReLU
 	Sigma0  float64 // sigma0: standard deviation of the initial weights
+	// Depth is L: L-1 blocks of Width smoothed-ReLU units applied to every
+	// patch below the class heads. 1 (or 0) is the paper's encoder.
+	Depth, Width int
 }
 
 // PatchEncoder is the paper's encoder of one modality: m neurons per class
@@ -92,6 +96,9 @@ type PatchEncoder struct {
 	// Paired says the two heads are the classes +1 and -1 of one score
 	// f = F_{+1} - F_{-1} (a binary or regression task), not two classes.
 	Paired bool
+	// Blocks are the L-1 layers below the heads, each applied to every
+	// patch: h_l = h_{l-1} + V_l srelu(U_l h_{l-1}), h_0 = x_p.
+	Blocks []Block
 	// W holds the neurons as rows, head by head: W[c*m+j, :] = w_{c,j},
 	// with head 0 the class +1 and head 1 the class -1 in the binary case.
 	W *tensor.Dense // (Heads*m, d)
@@ -101,9 +108,36 @@ type PatchEncoder struct {
 	scratch *patchScratches
 }
 
+// Block is one layer below the heads: Width smoothed-ReLU units read the
+// patch's representation h and write back into it,
+//
+//	h_l = h_{l-1} + V_l srelu(U_l h_{l-1}),   h_0 = x_p,
+//
+// and the heads read h_{L-1} where the paper's read x_p. Every layer starts
+// in the paper's small-init regime, where a neuron's response to a patch is
+// inside the polynomial part of the smoothed ReLU and grows only as the
+// neuron learns:
+//
+//	w_{c,j} ~ N(0, sigma0^2 I)   as in the paper: <w, x_p> of order sigma0 |x_p|
+//	U_l     ~ N(0, (rho/2)^2 I)  a unit's response to a unit-norm patch has
+//	                             standard deviation rho/2: polynomial, but where
+//	                             srelu'(z) = (z/rho)^(q-1) still passes a gradient
+//	V_l     = 0                  the block starts as the identity
+//
+// so that a deeper encoder starts as exactly the paper's (h_{L-1} = x_p) and
+// each block's contribution grows from zero as it learns. Without the
+// identity path, layers of small units compose their polynomials (z^q of
+// z^q ...) and no gradient reaches the lower ones; with larger units, the
+// heads' steps at the paper's learning rate diverge.
+type Block struct {
+	U *tensor.Dense // (Width, d)
+	V *tensor.Dense // (d, Width)
+}
+
 // NewPatchEncoder makes the encoder of outputs scores per sample: one score
 // from the paired heads +1 and -1, or one head per class. It draws the
-// initial weights w ~ N(0, sigma0² I) from src.
+// initial weights from src: the heads' w ~ N(0, sigma0² I) first, then each
+// block's U ~ N(0, I/d); every V starts at 0.
 func NewPatchEncoder(cfg PatchConfig, patches, dim, outputs int, dtype tensor.Dtype, src *rand.Rand) *PatchEncoder {
 	heads, paired := outputs, outputs == 1
 	if paired {
@@ -113,10 +147,21 @@ func NewPatchEncoder(cfg PatchConfig, patches, dim, outputs int, dtype tensor.Dt
 	for i := range w {
 		w[i] = cfg.Sigma0 * src.NormFloat64()
 	}
-	return &PatchEncoder{
+	e := &PatchEncoder{
 		PatchConfig: cfg, Patches: patches, Dim: dim, Heads: heads, Paired: paired,
 		W: newDense(dtype, tensor.Shape{heads * cfg.Neurons, dim}, w),
 	}
+	for l := 1; l < cfg.Depth; l++ {
+		u := make([]float64, cfg.Width*dim)
+		for i := range u {
+			u[i] = cfg.Rho / 2 * src.NormFloat64()
+		}
+		e.Blocks = append(e.Blocks, Block{
+			U: newDense(dtype, tensor.Shape{cfg.Width, dim}, u),
+			V: newDense(dtype, tensor.Shape{dim, cfg.Width}, make([]float64, dim*cfg.Width)),
+		})
+	}
+	return e
 }
 
 // InputShape is (n*P, d): every patch of every sample is a row, so one matrix
@@ -126,9 +171,14 @@ func (e *PatchEncoder) InputShape(n int) tensor.Shape { return tensor.Shape{n * 
 // FeatureWidth is Heads*m: one pooled activation per neuron.
 func (e *PatchEncoder) FeatureWidth() int { return e.Heads * e.Neurons }
 
-// Params returns W as the body; the head, which sums neurons into class
-// scores, has no weights.
-func (e *PatchEncoder) Params() (body, head []*tensor.Dense) { return []*tensor.Dense{e.W}, nil }
+// Params returns the blocks' U and V and W as the body; the head, which
+// sums neurons into class scores, has no weights.
+func (e *PatchEncoder) Params() (body, head []*tensor.Dense) {
+	for _, b := range e.Blocks {
+		body = append(body, b.U, b.V)
+	}
+	return append(body, e.W), nil
+}
 
 // Build adds F_{r,c} to x's graph and returns f_r = F_{+1} - F_{-1} (n,) for
 // paired heads, or every F_c (n, C) otherwise. Its features are each neuron's
@@ -136,18 +186,44 @@ func (e *PatchEncoder) Params() (body, head []*tensor.Dense) { return []*tensor.
 func (e *PatchEncoder) Build(x *G.Node, n int, name string) (*Output, error) {
 	g := x.Graph()
 	h := e.Heads * e.Neurons
-	w := G.NewMatrix(g, e.W.Dtype(), G.WithShape(h, e.Dim), G.WithValue(e.W), G.WithName(name+".W"))
+	// Blocks: h_l = h_{l-1} + V_l srelu(U_l h_{l-1}) on every patch, (n*P, d).
+	var body G.Nodes
+	for l, b := range e.Blocks {
+		label := fmt.Sprintf("%s.block%d", name, l+1)
+		u := G.NewMatrix(g, b.U.Dtype(), G.WithShape(b.U.Shape()...), G.WithValue(b.U), G.WithName(label+".U"))
+		v := G.NewMatrix(g, b.V.Dtype(), G.WithShape(b.V.Shape()...), G.WithValue(b.V), G.WithName(label+".V"))
+		z, err := project(x, u, l > 0) // (n*P, Width); the patches themselves are data
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", label, err)
+		}
+		a, err := applySReLU(z, e.Q, e.Rho)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", label, err)
+		}
+		back, err := project(a, v, true) // (n*P, d): V srelu(U h)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", label, err)
+		}
+		if x, err = G.Add(x, back); err != nil {
+			return nil, fmt.Errorf("%s: %w", label, err)
+		}
+		body = append(body, u, v)
+	}
+	deep := len(e.Blocks) > 0
+	in := e.W.Shape()[1]
+	w := G.NewMatrix(g, e.W.Dtype(), G.WithShape(h, in), G.WithValue(e.W), G.WithName(name+".W"))
+	body = append(body, w)
 	// F_c(X) = sum_p sum_j srelu(<w_{c,j}, x_p>), (n,) as f = F_{+1} - F_{-1}
 	// or (n, C); pre holds every <w_{c,j}, x_p>, (n*P, H*m). One Op
 	// (patch_op.go) computes them in cache-sized blocks.
-	scores, pre, err := patchScores(x, w, e)
+	scores, pre, err := patchScores(x, w, e, deep)
 	if err != nil {
 		return nil, fmt.Errorf("%s: class scores: %w", name, err)
 	}
 	// The features sum srelu over patches only, (n, H*m); a graph computes
 	// them only when something reads them (concatenation fusion, a linear
 	// probe).
-	z, err := project(x, w) // (n*P, H*m): <w_{c,j}, x_p> for every patch and neuron
+	z, err := project(x, w, deep) // (n*P, H*m): <w_{c,j}, x_p> for every patch and neuron
 	if err != nil {
 		return nil, fmt.Errorf("%s: pre-activations: %w", name, err)
 	}
@@ -163,36 +239,67 @@ func (e *PatchEncoder) Build(x *G.Node, n int, name string) (*Output, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: features: %w", name, err)
 	}
-	return &Output{Features: features, Scores: scores, Body: G.Nodes{w}, PreActivations: pre}, nil
+	return &Output{Features: features, Scores: scores, Body: body, PreActivations: pre}, nil
 }
 
 // AppendAlignment appends to dst the feature alignment of each class head
-// with the modality's feature v: max_j <w_{c,j}, s_c v> with s_c = +1 for
-// head 0 and -1 for head 1, so that both numbers grow as the encoder learns v.
+// with the modality's feature v: max_j <w_{c,j}, h(s_c v)> with s_c = +1 for
+// head 0 and -1 for head 1, so that both numbers grow as the encoder learns
+// v; h is the hidden layers' output on a patch s_c v, the patch itself for
+// the paper's encoder (h(s_c v) = s_c v).
 func (e *PatchEncoder) AppendAlignment(dst, v []float64) []float64 {
-	if e.W.Dtype() == tensor.Float32 {
-		return appendAlignment(dst, e, e.W.Float32s(), v)
-	}
-	return appendAlignment(dst, e, e.W.Float64s(), v)
-}
-
-func appendAlignment[T float32 | float64](dst []float64, e *PatchEncoder, w []T, v []float64) []float64 {
 	for c := 0; c < e.Heads; c++ {
 		sign := 1.0
 		if e.Paired && c == 1 {
 			sign = -1
 		}
+		patch := v // h(s_c v) = s_c v: the sign is applied to the dot products
+		if len(e.Blocks) > 0 {
+			patch = make([]float64, len(v))
+			for k, vk := range v {
+				patch[k] = sign * vk
+			}
+			for _, b := range e.Blocks {
+				patch = e.block(b, patch)
+			}
+			sign = 1
+		}
 		best := math.Inf(-1)
 		for j := c * e.Neurons; j < (c+1)*e.Neurons; j++ {
-			dot := 0.0
-			for k, vk := range v {
-				dot += float64(w[j*e.Dim+k]) * vk
-			}
-			best = math.Max(best, sign*dot)
+			best = math.Max(best, sign*rowDot(e.W, j, patch))
 		}
 		dst = append(dst, best)
 	}
 	return dst
+}
+
+// block returns x + V srelu(U x) for one patch x.
+func (e *PatchEncoder) block(b Block, x []float64) []float64 {
+	a := make([]float64, b.U.Shape()[0])
+	for i := range a {
+		a[i] = SmoothedReLU(rowDot(b.U, i, x), e.Q, e.Rho)
+	}
+	out := slices.Clone(x)
+	for k := range out {
+		out[k] += rowDot(b.V, k, a)
+	}
+	return out
+}
+
+// rowDot is <m[i, :], x> for a matrix m of either float type.
+func rowDot(m *tensor.Dense, i int, x []float64) float64 {
+	if m.Dtype() == tensor.Float32 {
+		return dotWith(m.Float32s()[i*len(x):(i+1)*len(x)], x)
+	}
+	return dotWith(m.Float64s()[i*len(x):(i+1)*len(x)], x)
+}
+
+func dotWith[T float32 | float64](a []T, x []float64) float64 {
+	s := 0.0
+	for k, v := range a {
+		s += float64(v) * x[k]
+	}
+	return s
 }
 
 // EscapeLevel is rho: a head whose alignment reaches it has escaped the
@@ -323,6 +430,7 @@ var (
 var (
 	patchEncoderKind = encoderKind{
 		help:     "the paper's",
+		rate:     1, // the paper's
 		validate: validatePatch,
 		build:    newPatchEncoder,
 		memory:   patchMemory,
@@ -342,6 +450,10 @@ func validatePatch(c EncoderConfig, r int, ck *check.Checker) {
 	ck.AtLeast("q", r, c.Q, 2)
 	ck.Positive("rho", r, c.Rho)
 	ck.NonNegative("sigma0", r, c.Sigma0)
+	ck.NonNegativeInt("depth", r, c.Depth)
+	if c.Depth > 1 {
+		ck.PositiveInt("width", r, c.Width)
+	}
 }
 
 func newPatchEncoder(cfg EncoderConfig, m dataset.Modality, outputs int, dtype tensor.Dtype, src *rand.Rand) (Encoder, error) {

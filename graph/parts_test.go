@@ -92,6 +92,13 @@ func patchEnc(neurons int, sigma0 float64) EncoderConfig {
 		PatchConfig: PatchConfig{Neurons: neurons, Q: 3, Rho: 0.1, Sigma0: sigma0}}
 }
 
+// deepPatchEnc is patchEnc with depth-1 hidden layers of width units.
+func deepPatchEnc(neurons int, sigma0 float64, depth, width int) EncoderConfig {
+	e := patchEnc(neurons, sigma0)
+	e.Depth, e.Width = depth, width
+	return e
+}
+
 var lateFusion = FusionConfig{Kind: "late"}
 
 func concatFusion(activation string, hidden ...int) FusionConfig {
@@ -302,6 +309,49 @@ func TestFusionGradient(t *testing.T) {
 		{"concat over a linear mlp without hidden layers", ds, []int{1, 0},
 			partsModel("auto", concatFusion("tanh"), patchEnc(3, 0.3), mlpEnc("relu", false), convEnc("tanh", 2))},
 	})
+}
+
+// The deeper patch encoder: blocks h + V srelu(U h) below the paper's heads,
+// alone, jointly and under concatenation, binary and multi-class. V starts
+// at 0, where U has no gradient: the check moves V and U away from their
+// initial values so that every weight has a gradient and the units' inputs
+// span every region of the smoothed ReLU.
+func TestDeepPatchEncoderGradient(t *testing.T) {
+	t.Parallel()
+	bin := partsData(t, dataset.Binary, 2, []int{3, 4}, []int{2, 5})
+	multi := partsData(t, dataset.Multiclass, 3, []int{3, 4}, []int{2, 5})
+	var cases []gradCase
+	for _, depth := range []int{2, 3} {
+		deep := []EncoderConfig{deepPatchEnc(3, 0.3, depth, 5), deepPatchEnc(2, 0.3, depth, 4)}
+		cases = append(cases,
+			gradCase{fmt.Sprintf("depth %d alone", depth), bin, []int{0}, partsModel("auto", lateFusion, deep...)},
+			gradCase{fmt.Sprintf("depth %d joint", depth), bin, []int{0, 1}, partsModel("auto", lateFusion, deep...)},
+			gradCase{fmt.Sprintf("depth %d softmax", depth), multi, []int{0, 1}, partsModel("auto", lateFusion, deep...)},
+			gradCase{fmt.Sprintf("depth %d concat", depth), bin, []int{0, 1}, partsModel("auto", concatFusion("tanh"), deep...)},
+		)
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			net, err := NewNetwork(c.name, c.mods, c.ds, c.mc, 3)
+			if err != nil {
+				t.Fatal(err)
+			}
+			perturbBiases(net, 3)
+			src := rng.New(4, "blocks")
+			for _, enc := range net.Encoders {
+				for _, b := range enc.(*PatchEncoder).Blocks {
+					for k, u := range b.U.Data().([]float64) {
+						b.U.Data().([]float64)[k] = 8 * u
+					}
+					for k := range b.V.Data().([]float64) {
+						b.V.Data().([]float64)[k] = 0.3 * src.NormFloat64()
+					}
+				}
+			}
+			checkProgramGradient(t, compileTrainStep(t, net, c.ds), net.Params(), 0.9)
+		})
+	}
 }
 
 func TestLossGradient(t *testing.T) {

@@ -31,12 +31,19 @@ type patchOp struct {
 	patches, heads, neurons int
 	paired                  bool
 	q, rho                  float64
+	// inputGrad offers the gradient of the input too, when the patches are
+	// the output of a lower layer rather than data.
+	inputGrad bool
 	// state holds z and scratch memory; the gradient op and the
 	// pre-activations op of the same encoder share it.
 	state *patchState
 }
 
 type patchGradOp struct{ patchOp }
+
+// patchInputGradOp computes dL/dX = dZ W from dL/dF and the z of the same
+// run, block by block.
+type patchInputGradOp struct{ patchOp }
 
 // preActivationsOp reads the z of the last run of its patchOp, (n*P, H),
 // for the noise-memorisation metric and the gradient checks. (Not embedded:
@@ -77,15 +84,16 @@ const patchBlockRows = 256
 
 // patchScores adds the class scores of the encoder with neurons w (H, d) on
 // the patches x (n*P, d) to x's graph, and the node of its pre-activations z,
-// which a graph computes only when something reads it.
-func patchScores(x, w *G.Node, e *PatchEncoder) (scores, pre *G.Node, err error) {
+// which a graph computes only when something reads it. inputGrad says that x
+// is not data and needs its gradient.
+func patchScores(x, w *G.Node, e *PatchEncoder, inputGrad bool) (scores, pre *G.Node, err error) {
 	if e.scratch == nil {
 		e.scratch = new(patchScratches)
 	}
 	state := &patchState{f64: patchBuffers[float64]{patchScratch: &e.scratch.f64},
 		f32: patchBuffers[float32]{patchScratch: &e.scratch.f32}}
 	op := patchOp{patches: e.Patches, heads: e.Heads, neurons: e.Neurons, paired: e.Paired,
-		q: e.Q, rho: e.Rho, state: state}
+		q: e.Q, rho: e.Rho, inputGrad: inputGrad, state: state}
 	if scores, err = G.ApplyOp(op, x, w); err != nil {
 		return nil, nil, err
 	}
@@ -160,15 +168,22 @@ func (op patchOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, error
 	return out, nil
 }
 
-// DiffWRT: the data X has no gradient.
-func (op patchOp) DiffWRT(int) []bool { return []bool{false, true} }
+// DiffWRT: data X has no gradient.
+func (op patchOp) DiffWRT(int) []bool { return []bool{op.inputGrad, true} }
 
 func (op patchOp) SymDiff(in G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 	dw, err := G.ApplyOp(patchGradOp{op}, grad, in[0], in[1])
 	if err != nil {
 		return nil, err
 	}
-	return G.Nodes{nil, dw}, nil
+	if !op.inputGrad {
+		return G.Nodes{nil, dw}, nil
+	}
+	dx, err := G.ApplyOp(patchInputGradOp{op}, grad, in[0], in[1])
+	if err != nil {
+		return nil, err
+	}
+	return G.Nodes{dx, dw}, nil
 }
 
 func (op patchGradOp) Arity() int { return 3 }
@@ -211,6 +226,45 @@ func (op patchGradOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, e
 
 func (op patchGradOp) DiffWRT(int) []bool { return []bool{false, false, false} }
 func (op patchGradOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
+	return nil, fmt.Errorf("%v: second derivatives are not implemented", op)
+}
+
+func (op patchInputGradOp) Arity() int    { return 3 }
+func (op patchInputGradOp) Type() hm.Type { return patchGradOp(op).Type() }
+func (op patchInputGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	x, ok := in[1].(tensor.Shape)
+	if !ok || len(x) != 2 {
+		return nil, fmt.Errorf("%v: patches %v, want (n*P, d)", op, in[1])
+	}
+	return x.Clone(), nil
+}
+func (op patchInputGradOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "∂X %v", op.patchOp) }
+func (op patchInputGradOp) Hashcode() uint32      { return hashOf(op) }
+func (op patchInputGradOp) String() string        { return "∂X " + op.patchOp.String() }
+
+func (op patchInputGradOp) Do(in ...G.Value) (G.Value, error) {
+	x, ok := in[1].(*tensor.Dense)
+	if !ok {
+		return nil, fmt.Errorf("%v: patches are %T, want a dense tensor", op, in[1])
+	}
+	return op.UsePreallocDo(tensor.New(tensor.Of(x.Dtype()), tensor.WithShape(x.Shape().Clone()...)), in...)
+}
+
+func (op patchInputGradOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, error) {
+	g, w, dx := in[0].(*tensor.Dense), in[2].(*tensor.Dense), prealloc.(*tensor.Dense)
+	switch w.Dtype() {
+	case tensor.Float64:
+		patchInputBackward(op.patchOp, &op.state.f64, g.Float64s(), w.Float64s(), dx.Float64s())
+	case tensor.Float32:
+		patchInputBackward(op.patchOp, &op.state.f32, g.Float32s(), w.Float32s(), dx.Float32s())
+	default:
+		return nil, fmt.Errorf("%v: unsupported dtype %v", op, w.Dtype())
+	}
+	return dx, nil
+}
+
+func (op patchInputGradOp) DiffWRT(int) []bool { return []bool{false, false, false} }
+func (op patchInputGradOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
 	return nil, fmt.Errorf("%v: second derivatives are not implemented", op)
 }
 
@@ -346,11 +400,34 @@ func patchBackward[T kernel.Float](op patchOp, b *patchBuffers[T], g, x, dw []T)
 	block := op.blockRows()
 	for r0 := 0; r0 < rows; r0 += block {
 		r1 := min(rows, r0+block)
-		dz := b.block[:(r1-r0)*h]
-		for r := r0; r < r1; r++ {
-			spread(op, g, r/op.patches, dz[(r-r0)*h:(r-r0+1)*h])
-		}
-		kernel.SReLUGrad(b.z[r0*h:r1*h], dz, dz, op.q, op.rho)
+		dz := b.blockGrad(op, g, r0, r1)
 		kernel.MulTN(h, d, r1-r0, dz, h, x[r0*d:], d, dw, d, r0 > 0, &b.ws)
 	}
+}
+
+// patchInputBackward sets dx = dL/dX = dZ W from g = dL/dF and the z kept by
+// the forward pass of the same run.
+func patchInputBackward[T kernel.Float](op patchOp, b *patchBuffers[T], g, w, dx []T) {
+	h := op.width()
+	d := len(w) / h
+	rows := len(dx) / d
+	block := op.blockRows()
+	b.ws.PackNN(d, h, w, d)
+	for r0 := 0; r0 < rows; r0 += block {
+		r1 := min(rows, r0+block)
+		dz := b.blockGrad(op, g, r0, r1)
+		b.ws.MulPackedNT(r1-r0, dz, h, dx[r0*d:], d)
+	}
+}
+
+// blockGrad returns dZ = dL/dZ of rows r0 to r1 in the block scratch: g
+// spread over the heads' neurons, times srelu'(z).
+func (b *patchBuffers[T]) blockGrad(op patchOp, g []T, r0, r1 int) []T {
+	h := op.width()
+	dz := b.block[:(r1-r0)*h]
+	for r := r0; r < r1; r++ {
+		spread(op, g, r/op.patches, dz[(r-r0)*h:(r-r0+1)*h])
+	}
+	kernel.SReLUGrad(b.z[r0*h:r1*h], dz, dz, op.q, op.rho)
+	return dz
 }

@@ -22,11 +22,20 @@ import (
 //     skinny shapes (H = 20 to 60 neurons), whichever BLAS gorgonia uses;
 //   - X is data: its gradient is never needed, so the Op does not offer one,
 //     saving a third of the work of a step.
-type projectOp struct{ ws *projectWorkspace }
+type projectOp struct {
+	ws *projectWorkspace
+	// inputGrad offers the gradient of X too, when X is the output of a
+	// lower layer rather than data.
+	inputGrad bool
+}
 
 // projectGradOp computes dW = Gᵀ X, (H, d), from the upstream gradient G of
 // Z, (N, H), and the data X.
 type projectGradOp struct{ ws *projectWorkspace }
+
+// projectInputGradOp computes dX = G W, (N, d), from G, (N, H), and W,
+// (H, d).
+type projectInputGradOp struct{ ws *projectWorkspace }
 
 // projectWorkspace is the scratch memory of one projection and its gradient.
 type projectWorkspace struct {
@@ -34,9 +43,10 @@ type projectWorkspace struct {
 	f32 kernel.Workspace[float32]
 }
 
-// project adds Z = X Wᵀ to the graph of x (N, d) and w (H, d).
-func project(x, w *G.Node) (*G.Node, error) {
-	return G.ApplyOp(projectOp{ws: new(projectWorkspace)}, x, w)
+// project adds Z = X Wᵀ to the graph of x (N, d) and w (H, d); inputGrad
+// says that x is not data and needs its gradient.
+func project(x, w *G.Node, inputGrad bool) (*G.Node, error) {
+	return G.ApplyOp(projectOp{ws: new(projectWorkspace), inputGrad: inputGrad}, x, w)
 }
 
 func (projectOp) Arity() int { return 2 }
@@ -80,15 +90,22 @@ func (op projectOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, err
 	return z, nil
 }
 
-// DiffWRT: the data X has no gradient.
-func (projectOp) DiffWRT(int) []bool { return []bool{false, true} }
+// DiffWRT: data X has no gradient.
+func (op projectOp) DiffWRT(int) []bool { return []bool{op.inputGrad, true} }
 
 func (op projectOp) SymDiff(in G.Nodes, _, grad *G.Node) (G.Nodes, error) {
-	dw, err := G.ApplyOp(projectGradOp(op), grad, in[0])
+	dw, err := G.ApplyOp(projectGradOp{op.ws}, grad, in[0])
 	if err != nil {
 		return nil, err
 	}
-	return G.Nodes{nil, dw}, nil
+	if !op.inputGrad {
+		return G.Nodes{nil, dw}, nil
+	}
+	dx, err := G.ApplyOp(projectInputGradOp{op.ws}, grad, in[1])
+	if err != nil {
+		return nil, err
+	}
+	return G.Nodes{dx, dw}, nil
 }
 
 func (projectGradOp) Arity() int { return 2 }
@@ -135,6 +152,54 @@ func (op projectGradOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value,
 func (projectGradOp) DiffWRT(int) []bool { return []bool{false, false} }
 func (projectGradOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
 	return nil, fmt.Errorf("project': second derivatives are not implemented")
+}
+
+func (projectInputGradOp) Arity() int { return 2 }
+func (projectInputGradOp) Type() hm.Type {
+	m := G.TensorType{Dims: 2, Of: hm.TypeVariable('a')}
+	return hm.NewFnType(m, m, m)
+}
+func (projectInputGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	g, okg := in[0].(tensor.Shape)
+	w, okw := in[1].(tensor.Shape)
+	if !okg || !okw || len(g) != 2 || len(w) != 2 || g[1] != w[0] {
+		return nil, fmt.Errorf("∂X project: gradient %v and neurons %v, want (N, H) and (H, d)", in[0], in[1])
+	}
+	return tensor.Shape{g[0], w[1]}, nil
+}
+func (projectInputGradOp) ReturnsPtr() bool      { return false }
+func (projectInputGradOp) CallsExtern() bool     { return false }
+func (projectInputGradOp) OverwritesInput() int  { return -1 }
+func (projectInputGradOp) WriteHash(h hash.Hash) { fmt.Fprint(h, "project∂X") }
+func (op projectInputGradOp) Hashcode() uint32   { return hashOf(op) }
+func (projectInputGradOp) String() string        { return "G·W" }
+func (projectInputGradOp) overwritesPrealloc()   {}
+
+func (op projectInputGradOp) Do(in ...G.Value) (G.Value, error) {
+	g, w := in[0].(*tensor.Dense), in[1].(*tensor.Dense)
+	out := tensor.New(tensor.Of(w.Dtype()), tensor.WithShape(g.Shape()[0], w.Shape()[1]))
+	return op.UsePreallocDo(out, in...)
+}
+
+func (op projectInputGradOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, error) {
+	g, w, dx := in[0].(*tensor.Dense), in[1].(*tensor.Dense), prealloc.(*tensor.Dense)
+	n, h, d := g.Shape()[0], g.Shape()[1], w.Shape()[1]
+	switch w.Dtype() {
+	case tensor.Float64:
+		op.ws.f64.PackNN(d, h, w.Float64s(), d)
+		op.ws.f64.MulPackedNT(n, g.Float64s(), h, dx.Float64s(), d)
+	case tensor.Float32:
+		op.ws.f32.PackNN(d, h, w.Float32s(), d)
+		op.ws.f32.MulPackedNT(n, g.Float32s(), h, dx.Float32s(), d)
+	default:
+		return nil, fmt.Errorf("∂X project: unsupported dtype %v", w.Dtype())
+	}
+	return dx, nil
+}
+
+func (projectInputGradOp) DiffWRT(int) []bool { return []bool{false, false} }
+func (projectInputGradOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
+	return nil, fmt.Errorf("∂X project: second derivatives are not implemented")
 }
 
 // hashOf hashes an Op by its WriteHash.

@@ -39,17 +39,21 @@ var (
 	competitionTrain = trainOpts{Optimizer: "gd", LR: 1.0, Steps: 400, LogEvery: 100}
 )
 
+// The paper's encoder, and one with a block of 16 units below its heads
+// (depth 2), learn their modality's feature alone.
 func TestScienceUniModalLearnsItsFeature(t *testing.T) {
 	t.Parallel()
 	rho := competitionModel.Encoders[0].Rho
-	for _, seed := range []uint64{1, 4} {
-		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) {
+	for _, c := range []struct{ depth, seed int }{{1, 1}, {1, 4}, {2, 1}, {2, 4}} {
+		t.Run(fmt.Sprintf("depth %d seed %d", c.depth, c.seed), func(t *testing.T) {
 			t.Parallel()
+			seed := uint64(c.seed)
 			ds, err := competition.Generate(seed)
 			if err != nil {
 				t.Fatal(err)
 			}
-			res := trainRun(t, ds, "m0", []int{0}, competitionModel, competitionTrain, seed, nil)
+			model := PaperModel(2, PatchConfig{Neurons: 20, Q: 3, Rho: 0.1, Sigma0: 0.01, Depth: c.depth, Width: 16}, "gd", 1.0)
+			res := trainRun(t, ds, "m0", []int{0}, model, competitionTrain, seed, nil)
 			if res.Status != Completed {
 				t.Fatalf("status %s: %s", res.Status, res.Message)
 			}

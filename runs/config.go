@@ -47,6 +47,8 @@ type Config struct {
 	// Model: encoders, fusion, loss.
 	Encoder    StringList `json:"encoder" help:"encoder kind per modality: {encoders}"`
 	Neurons    int        `json:"neurons" help:"patch encoder: neurons m per class"`
+	Depth      int        `json:"depth" help:"patch encoder: layers L; L-1 blocks h + V srelu(U h) below the paper's heads (1: the paper's encoder)"`
+	Width      int        `json:"width" help:"patch encoder: smoothed-ReLU units of each block (depth > 1)"`
 	Q          float64    `json:"q" help:"order q of the smoothed ReLU (>= 2)"`
 	Rho        float64    `json:"rho" help:"threshold rho of the smoothed ReLU"`
 	Sigma0     FloatList  `json:"sigma0" help:"patch encoder: standard deviation sigma0 of the initial weights, per modality"`
@@ -66,7 +68,7 @@ type Config struct {
 
 	// Training.
 	Optimizer StringList `json:"optimizer" help:"update rule per modality (the fusion uses modality 0's): {optimizers}"`
-	LR        FloatList  `json:"lr" help:"learning rate eta per modality; the fusion uses modality 0's"`
+	LR        FloatList  `json:"lr" help:"learning rate eta per modality; empty: each encoder kind's own ({rates}); the fusion uses modality 0's"`
 	Steps     int        `json:"steps" help:"training steps T (updates)"`
 	BatchSize int        `json:"batch-size" help:"samples per update for sgd and adam; 0 = the full training set"`
 	LogEvery  int        `json:"log-every" help:"log metrics every this many steps (steps)"`
@@ -139,7 +141,19 @@ func helpChoices() *strings.Replacer {
 		"{losses}", graph.Losses().String(),
 		"{optimizers}", graph.Optimizers().String(),
 		"{methods}", graph.Methods().String(),
+		"{rates}", defaultRateList(),
 	)
+}
+
+// defaultRateList names each encoder kind's default learning rate, for the
+// help of lr: "conv 0.1, mlp 0.1, patch 1".
+func defaultRateList() string {
+	var parts []string
+	for _, k := range graph.EncoderKinds().Names() {
+		lr, _ := graph.DefaultLR(k)
+		parts = append(parts, fmt.Sprintf("%s %g", k, lr))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // clone returns a copy of c that shares no per-modality list with it.

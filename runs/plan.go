@@ -69,6 +69,10 @@ func (p *Plan) resolve() error {
 	// Keys shared by every encoder are checked here, so that an error does
 	// not name one modality for them.
 	ck.PositiveInt("neurons", -1, c.Neurons)
+	ck.PositiveInt("depth", -1, c.Depth)
+	if c.Depth > 1 {
+		ck.PositiveInt("width", -1, c.Width)
+	}
 	ck.AtLeast("q", -1, c.Q, 2)
 	ck.Positive("rho", -1, c.Rho)
 	if err := ck.Err(); err != nil {
@@ -92,9 +96,15 @@ func (p *Plan) resolve() error {
 	p.source, p.K, p.NTrain = src, k, src.trainSize()
 
 	lists := []perModality{{"encoder", c.Encoder}, {"sigma0", c.Sigma0}, {"activation", c.Activation},
-		{"init-scale", c.InitScale}, {"optimizer", c.Optimizer}, {"lr", c.LR}}
+		{"init-scale", c.InitScale}, {"optimizer", c.Optimizer}}
+	if len(c.LR) > 0 {
+		lists = append(lists, perModality{"lr", c.LR})
+	}
 	if err := checkLengths(lists, k, from); err != nil {
 		return err
+	}
+	if len(c.LR) == 0 {
+		c.LR = defaultRates(c.Encoder, k)
 	}
 	p.Model = c.model(k)
 	if err := p.Model.Validate(); err != nil {
@@ -156,7 +166,7 @@ func (c *Config) model(k int) graph.ModelConfig {
 	for r := 0; r < k; r++ {
 		m.Encoders = append(m.Encoders, graph.EncoderConfig{
 			Kind:        c.Encoder.At(r),
-			PatchConfig: graph.PatchConfig{Neurons: c.Neurons, Q: c.Q, Rho: c.Rho, Sigma0: c.Sigma0.At(r)},
+			PatchConfig: graph.PatchConfig{Neurons: c.Neurons, Q: c.Q, Rho: c.Rho, Sigma0: c.Sigma0.At(r), Depth: c.Depth, Width: c.Width},
 			MLP: graph.MLPConfig{Hidden: c.Hidden, Activation: c.Activation.At(r), PerPatch: c.MLPInput == "patch",
 				Scale: c.InitScale.At(r), LayerScale: c.LayerScale},
 			Conv:      graph.ConvConfig{Channels: c.ConvChan, Kernel: c.ConvKernel, Activation: c.Activation.At(r), Scale: c.InitScale.At(r)},
@@ -199,4 +209,19 @@ func (s methodSettings) field(key string) reflect.Value {
 		panic(fmt.Sprintf("runs: a training method reads the setting %q, which is not a configuration key", key))
 	}
 	return v
+}
+
+// defaultRates are the learning rates of modalities whose configuration
+// names none: each encoder kind's own (graph.DefaultLR), one value when
+// they agree. An unknown kind gets 0, which validation then reports with
+// the kind.
+func defaultRates(encoders StringList, k int) FloatList {
+	rates := make(FloatList, k)
+	for r := range rates {
+		rates[r], _ = graph.DefaultLR(encoders.At(r))
+	}
+	if slices.Min(rates) == slices.Max(rates) {
+		return rates[:1]
+	}
+	return rates
 }
