@@ -36,6 +36,7 @@ type ConvEncoder struct {
 
 var convEncoderKind = encoderKind{
 	help:     "2-D convolutions, for images",
+	rate:     0.1,
 	validate: validateConv,
 	build:    newConvEncoder,
 	memory:   convMemory,

@@ -55,6 +55,10 @@ var methods = map[string]methodKind{
 // encoderKind is an encoder as the registry knows it.
 type encoderKind struct {
 	help string
+	// rate is the learning rate the kind's default settings train with by
+	// full-batch gradient descent on the default data: the rate a
+	// configuration that names none uses (DefaultLR).
+	rate float64
 	// validate checks the kind's settings for modality r.
 	validate func(cfg EncoderConfig, r int, ck *check.Checker)
 	// build makes an encoder for modality m whose head emits outputs scores
@@ -151,6 +155,14 @@ func choices[K any](registry map[string]K, help func(K) string) Choices {
 // EncoderKinds lists the encoder kinds a configuration may name.
 func EncoderKinds() Choices {
 	return choices(encoderKinds, func(k encoderKind) string { return k.help })
+}
+
+// DefaultLR is the learning rate an encoder of kind trains with when the
+// configuration names none: the paper's 1 for its patch encoder, less for
+// encoders whose steps at that rate diverge.
+func DefaultLR(kind string) (float64, bool) {
+	k, ok := encoderKinds[kind]
+	return k.rate, ok
 }
 
 // Fusions lists the fusions a configuration may name.
