@@ -157,6 +157,50 @@ func LearnedAlignment(alpha, rho float64) float64 { return rho / alpha }
 // threshold reports print. NaN (no known feature) is never learned.
 func Learned(gamma, alpha, rho float64) bool { return gamma >= LearnedAlignment(alpha, rho) }
 
+// Without a known feature (an MLP, a convolution, real data), what an encoder
+// learned is read off a linear probe of its frozen features, on a
+// chance-corrected scale: raw accuracies compare badly, as a probe at 0.92
+// "of" 0.67 alone is more than all of it, and 0.55 of 0.60 is not 92% of a
+// modality when guessing gets 0.50.
+//
+//   - Kept is the share of its uni-modal counterpart's accuracy above chance
+//     that a joint encoder's probe keeps: (acc - chance) / (acc alone -
+//     chance); NaN when the encoder alone does not beat chance, as there is
+//     nothing to keep.
+//   - An encoder learned its modality alone (LearnedAlone) when its probe
+//     covers at least LearnedAloneShare of the way from chance to a perfect
+//     score, and jointly (LearnedKept) when it keeps at least LearnedKeptShare
+//     of what it reached alone.
+//
+// Chance is the score of guessing: 1/C for C balanced classes, 0 for the R²
+// of a regression.
+
+// LearnedAloneShare and LearnedKeptShare are the thresholds of LearnedAlone
+// and LearnedKept.
+const (
+	LearnedAloneShare = 0.2
+	LearnedKeptShare  = 0.9
+)
+
+// Kept is the share of the accuracy above chance that an encoder's probe at
+// acc keeps of its uni-modal counterpart's at alone.
+func Kept(acc, alone, chance float64) float64 {
+	if !(alone > chance) {
+		return math.NaN()
+	}
+	return (acc - chance) / (alone - chance)
+}
+
+// LearnedAlone reports whether an encoder whose probe scores acc learned its
+// modality: acc is at least LearnedAloneShare of the way from chance to 1.
+func LearnedAlone(acc, chance float64) bool {
+	return acc-chance >= LearnedAloneShare*(1-chance)
+}
+
+// LearnedKept reports whether a joint encoder that keeps kept of its
+// uni-modal counterpart's accuracy above chance learned its modality.
+func LearnedKept(kept float64) bool { return kept >= LearnedKeptShare }
+
 // SignalMoment is E[z^q] for a signal strength z that is alpha with
 // probability 1 - mu and beta otherwise.
 func SignalMoment(alpha, beta, mu, q float64) float64 {

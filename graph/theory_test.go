@@ -32,6 +32,38 @@ func TestEscapedAndLearned(t *testing.T) {
 	}
 }
 
+// The chance-corrected scale of linear probes.
+func TestProbeLearned(t *testing.T) {
+	for _, c := range []struct {
+		name                  string
+		acc, alone, chance    float64
+		kept                  float64 // NaN: nothing to keep
+		learnedAlone, jointly bool
+	}{
+		{"keeps all", 0.9, 0.9, 0.5, 1, true, true},
+		{"beats its uni-modal network", 0.924, 0.674, 0.5, 0.424 / 0.174, true, true},
+		{"keeps half", 0.56, 0.62, 0.5, 0.5, true, false},
+		{"keeps 92.5%", 0.87, 0.9, 0.5, 0.925, true, true},
+		{"ten classes", 0.56, 0.6, 0.1, 0.92, true, true},
+		{"regression R²", 0.3, 0.4, 0, 0.75, true, false},
+		{"at chance alone", 0.5, 0.5, 0.5, math.NaN(), false, false},
+		{"below the share alone", 0.58, 0.59, 0.5, 8.0 / 9, false, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			kept := Kept(c.acc, c.alone, c.chance)
+			if math.IsNaN(c.kept) != math.IsNaN(kept) || !math.IsNaN(kept) && math.Abs(kept-c.kept) > 1e-12 {
+				t.Errorf("Kept(%g, %g, %g) = %g, want %g", c.acc, c.alone, c.chance, kept, c.kept)
+			}
+			if got := LearnedAlone(c.alone, c.chance); got != c.learnedAlone {
+				t.Errorf("LearnedAlone(%g, %g) = %v, want %v", c.alone, c.chance, got, c.learnedAlone)
+			}
+			if got := LearnedAlone(c.alone, c.chance) && LearnedKept(kept); got != c.jointly {
+				t.Errorf("learned jointly %v, want %v (kept %g)", got, c.jointly, kept)
+			}
+		})
+	}
+}
+
 // PredictEscape stops where Escaped says the head has escaped.
 func TestPredictEscapeStopsAtEscape(t *testing.T) {
 	const rho, q, eta = 0.1, 3, 1.0

@@ -19,6 +19,10 @@ type Setting struct {
 	Alpha []float64
 	// Fusion is how the joint network combines its encoders ("late").
 	Fusion string
+	// Chance is the score of guessing (1/C for C classes, 0 for the R² of a
+	// regression): where the chance-corrected scale of linear probes starts
+	// (graph.Kept).
+	Chance float64
 	// Theory holds what the theory companion predicts escape steps from;
 	// nil where the prediction does not apply. It covers the paper's patch
 	// encoders on its synthetic data, trained by gradient descent.

@@ -38,6 +38,8 @@ type Summary struct {
 
 	PerSeed  []SeedSummary   `json:"per_seed"`
 	Networks []NetworkStatus `json:"networks"`
+
+	chance float64 // Setting.Chance, for the probes' chance-corrected scale
 }
 
 // UnimodalAggregate is one modality's uni-modal network over seeds.
@@ -157,7 +159,7 @@ type NetworkStatus struct {
 // first. state is the run's ("complete", "interrupted").
 func Summarize(set Setting, runs []Run, state string) *Summary {
 	k := set.K
-	s := &Summary{State: state, Seeds: set.Seeds, Winner: -1}
+	s := &Summary{State: state, Seeds: set.Seeds, Winner: -1, chance: set.Chance}
 	for r := 0; r < k; r++ {
 		s.LearnedThreshold = append(s.LearnedThreshold, set.learnedThreshold(r))
 	}
@@ -202,9 +204,8 @@ func seedSummary(set Setting, seed uint64, runs []Run) SeedSummary {
 			ProbeTestAcc: get(last, graph.ProbeTestAcc(r)),
 		}
 		if math.IsNaN(float64(u.Alignment)) {
-			// Without a known feature the uni-modal encoder is the reference
-			// the joint ones are compared with.
-			u.Learned = !math.IsNaN(float64(u.ProbeTestAcc))
+			// Without a known feature, its linear probe says (graph.LearnedAlone).
+			u.Learned = graph.LearnedAlone(float64(u.ProbeTestAcc), set.Chance)
 		} else {
 			u.Learned = set.learned(r, u.Alignment)
 		}
@@ -224,7 +225,7 @@ func seedSummary(set Setting, seed uint64, runs []Run) SeedSummary {
 		}
 	}
 	ss.Gap = ss.BestUnimodal.TestAcc - ss.Joint.TestAcc
-	ss.Winner = winner(ss)
+	ss.Winner = winner(set, ss)
 	ss.Theory = theoryOf(set, runs, ss.Winner)
 	return ss
 }
@@ -234,8 +235,8 @@ func get(rec graph.Record, name string) Num { v, _ := rec.Get(name); return Num(
 
 // jointResult is the final state of a joint network's run. An encoder has
 // learned its modality when its alignment passes rho/alpha_r, or, without a
-// known feature, when its linear probe comes within probeMargin of its
-// uni-modal counterpart's.
+// known feature, when its linear probe keeps most of its uni-modal
+// counterpart's accuracy above chance (graph.LearnedKept).
 func jointResult(set Setting, run Run, uni []UnimodalResult) JointResult {
 	k := set.K
 	first, last := run.endpoints()
@@ -246,7 +247,8 @@ func jointResult(set Setting, run Run, uni []UnimodalResult) JointResult {
 		j.AlignmentInit = append(j.AlignmentInit, get(first, graph.Align(r)))
 		j.ProbeTestAcc = append(j.ProbeTestAcc, get(last, graph.ProbeTestAcc(r)))
 		if math.IsNaN(float64(uni[r].Alignment)) {
-			j.Learned = append(j.Learned, float64(j.ProbeTestAcc[r]) >= float64(uni[r].ProbeTestAcc)-probeMargin)
+			kept := graph.Kept(float64(j.ProbeTestAcc[r]), float64(uni[r].ProbeTestAcc), set.Chance)
+			j.Learned = append(j.Learned, uni[r].Learned && graph.LearnedKept(kept))
 		} else {
 			j.Learned = append(j.Learned, set.learned(r, j.Alignment[r]))
 		}
@@ -254,15 +256,10 @@ func jointResult(set Setting, run Run, uni []UnimodalResult) JointResult {
 	return j
 }
 
-// probeMargin is how far below its uni-modal counterpart's linear probe a
-// joint encoder's probe may fall and still count as having learned the
-// modality, for encoders without a known feature to align with.
-const probeMargin = 0.05
-
 // winner is the modality whose joint encoder kept the largest fraction of
 // the alignment its uni-modal network reached alone: the modality the joint
 // network learned. -1 when no joint encoder learned its feature.
-func winner(ss SeedSummary) int {
+func winner(set Setting, ss SeedSummary) int {
 	best, bestRatio := -1, math.Inf(-1)
 	for r, a := range ss.Joint.Alignment {
 		if !ss.Joint.Learned[r] {
@@ -275,7 +272,7 @@ func winner(ss SeedSummary) int {
 		if math.IsNaN(ratio) {
 			// No known feature: how much of its probe accuracy above chance
 			// the encoder keeps in joint training.
-			ratio = float64(ss.Joint.ProbeTestAcc[r]) / float64(ss.Unimodal[r].ProbeTestAcc)
+			ratio = graph.Kept(float64(ss.Joint.ProbeTestAcc[r]), float64(ss.Unimodal[r].ProbeTestAcc), set.Chance)
 		}
 		if ratio > bestRatio {
 			best, bestRatio = r, ratio
@@ -408,8 +405,8 @@ func verdict(s *Summary) string {
 			continue
 		}
 		if math.IsNaN(float64(s.Unimodal[r].Alignment)) {
-			losers = append(losers, fmt.Sprintf("m%d was not learned jointly in %d of %d seeds (linear probe %s, %s alone)",
-				r, unlearned, n, Number(float64(s.Joint.ProbeTestAcc[r]), 3), Number(float64(s.Unimodal[r].ProbeTestAcc), 3)))
+			losers = append(losers, fmt.Sprintf("m%d was not learned jointly in %d of %d seeds (its linear probe keeps %s of its accuracy above chance alone: %s against %s)",
+				r, unlearned, n, keptText(s, r), Number(float64(s.Joint.ProbeTestAcc[r]), 3), Number(float64(s.Unimodal[r].ProbeTestAcc), 3)))
 			continue
 		}
 		losers = append(losers, fmt.Sprintf("m%d stayed unlearned in joint training in %d of %d seeds (alignment %s, %s alone)",
@@ -422,6 +419,16 @@ func verdict(s *Summary) string {
 		out += "; " + l
 	}
 	return out
+}
+
+// keptText is the share of its accuracy above chance that the joint encoder
+// of modality r keeps, as a percentage: "93%".
+func keptText(s *Summary, r int) string {
+	kept := graph.Kept(float64(s.Joint.ProbeTestAcc[r]), float64(s.Unimodal[r].ProbeTestAcc), s.chance)
+	if math.IsNaN(kept) {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.0f%%", 100*kept)
 }
 
 // Brief is the comparison in one line: "5 seeds, gap +0.036±0.008, winner m0".

@@ -100,8 +100,8 @@ func compareTable(set Setting, s *Summary) string {
 		fmt.Fprintf(kv, "winner\tm%d: the modality the joint network learned (alignment %s of %s alone)\n",
 			w, Number(float64(j.Alignment[w]), 2), Number(float64(s.Unimodal[w].Alignment), 2))
 	case w >= 0:
-		fmt.Fprintf(kv, "winner\tm%d: the modality the joint network learned best (linear probe %s of %s alone)\n",
-			w, Number(float64(j.ProbeTestAcc[w]), 3), Number(float64(s.Unimodal[w].ProbeTestAcc), 3))
+		fmt.Fprintf(kv, "winner\tm%d: the modality the joint network learned best (its linear probe keeps %s of its accuracy above chance alone: %s against %s)\n",
+			w, keptText(s, w), Number(float64(j.ProbeTestAcc[w]), 3), Number(float64(s.Unimodal[w].ProbeTestAcc), 3))
 	default:
 		fmt.Fprintf(kv, "winner\tnone: no joint encoder learned its feature\n")
 	}

@@ -9,7 +9,8 @@ import (
 // reportSetting is what the reports of a run of plan need to know of it.
 func reportSetting(plan *Plan) report.Setting {
 	cfg, k := &plan.Config, plan.K
-	set := report.Setting{Description: headline(plan), K: k, Seeds: cfg.SeedList(), Rho: cfg.Rho, Fusion: cfg.Fusion}
+	set := report.Setting{Description: headline(plan), K: k, Seeds: cfg.SeedList(), Rho: cfg.Rho, Fusion: cfg.Fusion,
+		Chance: chance(plan.source.classes())}
 	for r := 0; r < k; r++ {
 		set.Alpha = append(set.Alpha, cfg.Alpha.At(r))
 	}
@@ -71,4 +72,13 @@ func headline(plan *Plan) string {
 		model = fmt.Sprintf("m=%d q=%g rho=%g sigma0=%s %s", cfg.Neurons, cfg.Q, cfg.Rho, cfg.Sigma0, model)
 	}
 	return fmt.Sprintf("%s  %s  %s lr=%s T=%d", data, model, cfg.Optimizer, cfg.LR, cfg.Steps)
+}
+
+// chance is the score of guessing among classes balanced classes: 1/C, or
+// 0, the R² of predicting the mean, for a regression (no classes).
+func chance(classes int) float64 {
+	if classes == 0 {
+		return 0
+	}
+	return 1 / float64(classes)
 }

@@ -22,6 +22,9 @@ type source interface {
 	modalities() (k int, from string)
 	// task is the task of the data, which the loss must fit.
 	task() dataset.Task
+	// classes is the number of classes of a classification task (2 for
+	// binary), 0 for a regression.
+	classes() int
 	// validate checks the configuration keys the source reads.
 	validate() error
 	// trainSize is the number of training samples of each seed's dataset,

@@ -39,6 +39,7 @@ func (s *fashionSource) dir() string {
 func (s *fashionSource) modalities() (int, string) { return 2, "the two views of fashion2view" }
 
 func (s *fashionSource) task() dataset.Task { return dataset.Multiclass }
+func (s *fashionSource) classes() int       { return 10 }
 
 func (s *fashionSource) twoView() dataset.TwoView {
 	c := s.cfg

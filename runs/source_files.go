@@ -31,6 +31,7 @@ func (s *fileSource) modalities() (int, string) {
 }
 
 func (s *fileSource) task() dataset.Task { return s.files.Task }
+func (s *fileSource) classes() int       { return s.files.Classes }
 
 // split tells whether each seed divides the training split.
 func (s *fileSource) split() bool { return s.files.Val == 0 }

@@ -45,6 +45,7 @@ func (s *syntheticSource) lists() []perModality {
 func (s *syntheticSource) modalities() (int, string) { return s.k, s.from }
 
 func (s *syntheticSource) task() dataset.Task { return dataset.Binary }
+func (s *syntheticSource) classes() int       { return 2 }
 
 // validate checks the lists' lengths, then the distribution they make.
 func (s *syntheticSource) validate() error {
