@@ -33,6 +33,13 @@ type Modality struct {
 	Feature []float64
 }
 
+// IsPatches reports whether the samples are P patches of dimension d around
+// a known feature v_r in R^d: shape (P, d) and a feature of length d, as the
+// paper's data are.
+func (m Modality) IsPatches() bool {
+	return len(m.Shape) == 2 && m.Feature != nil && len(m.Feature) == m.Shape[1]
+}
+
 // Size is the number of values in one sample of the modality.
 func (m Modality) Size() int {
 	n := 1

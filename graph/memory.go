@@ -221,15 +221,16 @@ func mlpMemory(cfg EncoderConfig, m dataset.Modality, outputs int) encoderMemory
 // product and its transposition), the activation, and the pooled image
 // with the positions of its maxima; in training their gradients too.
 func convMemory(cfg EncoderConfig, m dataset.Modality, outputs int) encoderMemory {
-	c, h, w := 1, shapeAt(m, 0), shapeAt(m, 1)
-	if len(m.Shape) == 3 {
-		c, h, w = m.Shape[0], m.Shape[1], m.Shape[2]
+	shape, kernel, _, err := convGeometry(cfg.Conv, m)
+	if err != nil { // the encoder refuses such a modality when it is built
+		shape, kernel = [3]int{1, shapeAt(m, 0), shapeAt(m, 1)}, [2]int{cfg.Conv.Kernel, cfg.Conv.Kernel}
 	}
-	k := cfg.Conv.Kernel
+	c, h, w := shape[0], shape[1], shape[2]
+	kk := kernel[0] * kernel[1]
 	weights, perSample := 0, 0
 	for _, out := range cfg.Conv.Channels {
-		weights += out * c * k * k
-		perSample += h*w*c*k*k + 3*h*w*out
+		weights += out * c * kk
+		perSample += h*w*c*kk + 3*h*w*out
 		if h >= 2 && w >= 2 {
 			h, w = h/2, w/2
 			perSample += 2 * h * w * out

@@ -38,8 +38,11 @@ func TestMemoryEstimate(t *testing.T) {
 			setMLP(mc, MLPConfig{Hidden: []int{64, 32}, Activation: "relu", PerPatch: true, Scale: 1})
 		}, 0},
 		{"mlp flat", 500, 5, 100, 2, func(mc *ModelConfig) { setMLP(mc, MLPConfig{Hidden: []int{64}, Activation: "relu", Scale: 1}) }, 0},
-		{"conv", 150, 12, 12, 2, func(mc *ModelConfig) {
-			setConv(mc, ConvConfig{Channels: []int{4, 8}, Kernel: 3, Activation: "relu", Scale: 1})
+		{"conv image", 150, 12, 12, 2, func(mc *ModelConfig) {
+			setConv(mc, ConvConfig{Channels: []int{4, 8}, Kernel: 3, Activation: "relu", Scale: 1, Input: ConvInputImage})
+		}, 0},
+		{"conv patches", 500, 5, 100, 2, func(mc *ModelConfig) {
+			setConv(mc, ConvConfig{Channels: []int{8, 16}, Kernel: 3, Activation: "relu", Scale: 1, Input: ConvInputAuto})
 		}, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -84,7 +84,14 @@ func mlpEnc(activation string, perPatch bool, hidden ...int) EncoderConfig {
 
 func convEnc(activation string, channels ...int) EncoderConfig {
 	return EncoderConfig{Kind: "conv", Optimizer: "gd", LR: 0.1, PatchConfig: PatchConfig{Q: 3, Rho: 0.1},
-		Conv: ConvConfig{Channels: channels, Kernel: 3, Activation: activation, Scale: 1}}
+		Conv: ConvConfig{Channels: channels, Kernel: 3, Activation: activation, Scale: 1, Input: ConvInputAuto}}
+}
+
+// convPatchEnc is convEnc reading (P, d) samples as P patches of d channels.
+func convPatchEnc(activation string, channels ...int) EncoderConfig {
+	e := convEnc(activation, channels...)
+	e.Conv.Input = ConvInputPatch
+	return e
 }
 
 func patchEnc(neurons int, sigma0 float64) EncoderConfig {
@@ -287,6 +294,14 @@ func TestConvEncoderGradient(t *testing.T) {
 		{"(H, W) 6 x 6 two layers relu", ds, []int{3}, images(3, convEnc("relu", 3, 2))},
 		{"(C, H, W) 6 x 6 one layer relu", ds, []int{4}, images(4, convEnc("relu", 3))},
 		{"odd 5 x 5 two layers relu", ds, []int{2}, images(2, convEnc("relu", 2, 2))},
+	})
+	// Patches (P, d) = (3, 4) and (5, 2) read as d channels along P, 3 x 1
+	// kernels, no pooling (the image is P x 1).
+	patches := partsData(t, dataset.Binary, 2, []int{3, 4}, []int{5, 2})
+	runGradCases(t, 0.5, []gradCase{
+		{"patches one layer srelu", patches, []int{0}, partsModel("auto", lateFusion, convPatchEnc("srelu", 3), convPatchEnc("srelu", 2))},
+		{"patches two layers relu", patches, []int{1}, partsModel("auto", lateFusion, convPatchEnc("relu", 2), convPatchEnc("relu", 3, 2))},
+		{"patches joint tanh", patches, []int{0, 1}, partsModel("auto", lateFusion, convPatchEnc("tanh", 3), convPatchEnc("tanh", 2, 2))},
 	})
 	// On the 1 x 1 map only the centre of the third layer's 3 x 3 filters
 	// meets data: 32 of their 36 entries have no gradient.

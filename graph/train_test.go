@@ -642,7 +642,7 @@ func validateModel() ModelConfig {
 func TestModelConfigValidate(t *testing.T) {
 	t.Parallel()
 	convEnc := EncoderConfig{Kind: "conv", Optimizer: "gd", LR: 1,
-		Conv: ConvConfig{Channels: []int{2, 3}, Kernel: 3, Activation: "tanh", Scale: 1}}
+		Conv: ConvConfig{Channels: []int{2, 3}, Kernel: 3, Activation: "tanh", Scale: 1, Input: ConvInputAuto}}
 	concat := FusionConfig{Kind: "concat", Hidden: []int{4}, Activation: "tanh", Scale: 1, Optimizer: "gd", LR: 0.5}
 	for _, base := range []ModelConfig{trainModel, validateModel()} {
 		if err := base.Validate(); err != nil {

@@ -59,6 +59,7 @@ type Config struct {
 	LayerScale FloatList  `json:"layer-scale" help:"mlp encoder: extra init factor per layer (hidden layers, then the head); empty: all 1"`
 	ConvChan   IntList    `json:"conv-channels" help:"conv encoder: channels of each 3x3-style convolution, e.g. 8,16"`
 	ConvKernel int        `json:"conv-kernel" help:"conv encoder: kernel size k (odd)"`
+	ConvInput  string     `json:"conv-input" help:"conv encoder: image (samples (H, W) or (C, H, W) as images), patch (samples (P, d) as P patches of d channels, convolved along the patches) or auto (patch for the paper's patch data, image otherwise)"`
 	Fusion     string     `json:"fusion" help:"how the encoders' outputs combine: {fusions}"`
 	FusionHid  IntList    `json:"fusion-hidden" help:"concat fusion: widths of fused hidden layers before the head (empty: a linear head)"`
 	FusionAct  string     `json:"fusion-activation" help:"concat fusion: activation of the fused hidden layers"`

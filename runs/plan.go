@@ -169,7 +169,7 @@ func (c *Config) model(k int) graph.ModelConfig {
 			PatchConfig: graph.PatchConfig{Neurons: c.Neurons, Q: c.Q, Rho: c.Rho, Sigma0: c.Sigma0.At(r), Depth: c.Depth, Width: c.Width},
 			MLP: graph.MLPConfig{Hidden: c.Hidden, Activation: c.Activation.At(r), PerPatch: c.MLPInput == "patch",
 				Scale: c.InitScale.At(r), LayerScale: c.LayerScale},
-			Conv:      graph.ConvConfig{Channels: c.ConvChan, Kernel: c.ConvKernel, Activation: c.Activation.At(r), Scale: c.InitScale.At(r)},
+			Conv:      graph.ConvConfig{Channels: c.ConvChan, Kernel: c.ConvKernel, Activation: c.Activation.At(r), Scale: c.InitScale.At(r), Input: c.ConvInput},
 			Optimizer: c.Optimizer.At(r),
 			LR:        c.LR.At(r),
 		})
