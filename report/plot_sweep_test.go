@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/modcomp/modcomp/graph"
 	"github.com/modcomp/modcomp/internal/figure"
 )
 
@@ -41,7 +42,9 @@ func fakeSweepPoint(k, seeds int, level float64, lost int) *Summary {
 			ss.Joint.EncoderTestAcc = append(ss.Joint.EncoderTestAcc, Num(enc))
 			ss.Joint.Alignment = append(ss.Joint.Alignment, Num(align))
 			ss.Joint.AlignmentInit = append(ss.Joint.AlignmentInit, 0.02)
+			ss.Unimodal[r].ProbeTestAcc = ss.Unimodal[r].TestAcc
 			ss.Joint.ProbeTestAcc = append(ss.Joint.ProbeTestAcc, Num(enc))
+			ss.Joint.ProbeKept = append(ss.Joint.ProbeKept, Num(graph.Kept(enc, float64(ss.Unimodal[r].ProbeTestAcc), 0.5)))
 			ss.Joint.Learned = append(ss.Joint.Learned, learned)
 		}
 		ss.Joint.ValAcc, ss.Joint.TestAcc = Num(joint), Num(joint)
