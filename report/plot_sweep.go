@@ -10,6 +10,10 @@ package report
 //	            sweep_alignment  each modality's alignment alone and inside
 //	                             the joint network, with the seeds where it
 //	                             lost the competition counted
+//	            sweep_probe      what each joint encoder's linear probe keeps
+//	                             of its accuracy above chance alone
+//	            sweep_escape     each modality's escape step alone and in
+//	                             the joint network (plot_sweep_race.go)
 //	two axes:   phase_gap, phase_competition, phase_joint_accuracy
 //	                             heat maps (phase diagrams), the first axis
 //	                             up the rows and the second along the columns
@@ -65,6 +69,7 @@ func (sw Sweep) figures() []figure.File {
 			figure.File{Name: "sweep_alignment", Width: vg.Length(max(s.k, 1))*alignW + legendW, Height: 4.4 * vg.Inch,
 				Draw: figure.Built(func() (figure.Figure, error) { return sweepAlignmentFigure(s) })},
 		)
+		figures = append(figures, raceFigures(s, panelW)...)
 	} else {
 		g := newPhaseGrid(axes, valid)
 		w, h := g.size()

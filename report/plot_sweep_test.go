@@ -98,7 +98,7 @@ func gridPoints(axes []Axis) []Point {
 }
 
 var (
-	lineFigures  = []string{"sweep_accuracy", "sweep_alignment"}
+	lineFigures  = []string{"sweep_accuracy", "sweep_alignment", "sweep_probe"}
 	phaseFigures = []string{"phase_gap", "phase_competition", "phase_joint_accuracy"}
 )
 
