@@ -204,6 +204,10 @@ func TestSweepPlotsEdges(t *testing.T) {
 			*s = Summary{PerSeed: s.PerSeed, LearnedThreshold: []float64{math.NaN(), math.NaN()}}
 			aggregate(s, 2, s.PerSeed)
 		}
+		// No alignment anywhere (an mlp): no alignment figure.
+		drawSweep(t, axes, results, []string{"sweep_accuracy", "sweep_probe"})
+		// One seed's alignment is enough to draw it.
+		results[1].Summary.PerSeed[0].Joint.Alignment[0] = 0.5
 		drawSweep(t, axes, results, lineFigures)
 	})
 	t.Run("non-positive alignment", func(t *testing.T) {
