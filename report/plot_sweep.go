@@ -9,7 +9,12 @@ package report
 //	                             the best of them and the joint network
 //	            sweep_alignment  each modality's alignment alone and inside
 //	                             the joint network, with the seeds where it
-//	                             lost the competition counted
+//	                             lost the competition counted (where some
+//	                             encoder has an alignment)
+//	            sweep_probe      what each joint encoder's linear probe keeps
+//	                             of its accuracy above chance alone
+//	            sweep_escape     each modality's escape step alone and in
+//	                             the joint network (plot_sweep_race.go)
 //	two axes:   phase_gap, phase_competition, phase_joint_accuracy
 //	                             heat maps (phase diagrams), the first axis
 //	                             up the rows and the second along the columns
@@ -61,10 +66,14 @@ func (sw Sweep) figures() []figure.File {
 		legendW := 2.3 * vg.Inch
 		figures = append(figures,
 			figure.File{Name: "sweep_accuracy", Width: panelW*1.75 + legendW + 0.4*vg.Inch, Height: 4.4 * vg.Inch,
-				Draw: figure.Built(func() (figure.Figure, error) { return sweepAccuracyFigure(s) })},
-			figure.File{Name: "sweep_alignment", Width: vg.Length(max(s.k, 1))*alignW + legendW, Height: 4.4 * vg.Inch,
-				Draw: figure.Built(func() (figure.Figure, error) { return sweepAlignmentFigure(s) })},
-		)
+				Draw: figure.Built(func() (figure.Figure, error) { return sweepAccuracyFigure(s) })})
+		// Encoders without a known feature (an mlp) have no alignment: no
+		// figure of empty panels.
+		if s.hasAlignment() {
+			figures = append(figures, figure.File{Name: "sweep_alignment", Width: vg.Length(max(s.k, 1))*alignW + legendW, Height: 4.4 * vg.Inch,
+				Draw: figure.Built(func() (figure.Figure, error) { return sweepAlignmentFigure(s) })})
+		}
+		figures = append(figures, raceFigures(s, panelW)...)
 	} else {
 		g := newPhaseGrid(axes, valid)
 		w, h := g.size()
@@ -203,6 +212,29 @@ func newSweepLine(a Axis, results []Point) sweepLine {
 	}
 	s.halfSpan = 0.3 * s.step
 	return s
+}
+
+// hasAlignment reports whether some complete seed of some point has a
+// finite alignment, alone or jointly.
+func (s sweepLine) hasAlignment() bool {
+	for _, sum := range s.at {
+		if sum == nil {
+			continue
+		}
+		for _, ss := range completeSeeds(sum) {
+			for _, u := range ss.Unimodal {
+				if stats.Finite(float64(u.Alignment)) {
+					return true
+				}
+			}
+			for _, a := range ss.Joint.Alignment {
+				if stats.Finite(float64(a)) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // completeSeeds is the per-seed summaries of the seeds whose networks all

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/modcomp/modcomp/graph"
 	"github.com/modcomp/modcomp/internal/figure"
 )
 
@@ -41,7 +42,9 @@ func fakeSweepPoint(k, seeds int, level float64, lost int) *Summary {
 			ss.Joint.EncoderTestAcc = append(ss.Joint.EncoderTestAcc, Num(enc))
 			ss.Joint.Alignment = append(ss.Joint.Alignment, Num(align))
 			ss.Joint.AlignmentInit = append(ss.Joint.AlignmentInit, 0.02)
+			ss.Unimodal[r].ProbeTestAcc = ss.Unimodal[r].TestAcc
 			ss.Joint.ProbeTestAcc = append(ss.Joint.ProbeTestAcc, Num(enc))
+			ss.Joint.ProbeKept = append(ss.Joint.ProbeKept, Num(graph.Kept(enc, float64(ss.Unimodal[r].ProbeTestAcc), 0.5)))
 			ss.Joint.Learned = append(ss.Joint.Learned, learned)
 		}
 		ss.Joint.ValAcc, ss.Joint.TestAcc = Num(joint), Num(joint)
@@ -95,7 +98,7 @@ func gridPoints(axes []Axis) []Point {
 }
 
 var (
-	lineFigures  = []string{"sweep_accuracy", "sweep_alignment"}
+	lineFigures  = []string{"sweep_accuracy", "sweep_alignment", "sweep_probe"}
 	phaseFigures = []string{"phase_gap", "phase_competition", "phase_joint_accuracy"}
 )
 
@@ -201,6 +204,10 @@ func TestSweepPlotsEdges(t *testing.T) {
 			*s = Summary{PerSeed: s.PerSeed, LearnedThreshold: []float64{math.NaN(), math.NaN()}}
 			aggregate(s, 2, s.PerSeed)
 		}
+		// No alignment anywhere (an mlp): no alignment figure.
+		drawSweep(t, axes, results, []string{"sweep_accuracy", "sweep_probe"})
+		// One seed's alignment is enough to draw it.
+		results[1].Summary.PerSeed[0].Joint.Alignment[0] = 0.5
 		drawSweep(t, axes, results, lineFigures)
 	})
 	t.Run("non-positive alignment", func(t *testing.T) {

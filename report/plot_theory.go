@@ -112,9 +112,17 @@ func newEscapeScale(steps int, pairs ...[]escapePair) escapeScale {
 	var vs []float64
 	for _, ps := range pairs {
 		for _, p := range ps {
-			vs = append(vs, stats.FiniteValues([]float64{p.predicted, p.observed})...)
+			vs = append(vs, p.predicted, p.observed)
 		}
 	}
+	return stepScale(steps, vs)
+}
+
+// stepScale is the escape scale of the steps vs (NaN and infinite values,
+// the steps that never came, left out of the range) in training runs of
+// steps steps.
+func stepScale(steps int, vs []float64) escapeScale {
+	vs = stats.FiniteValues(vs)
 	var s escapeScale
 	lo, hi := stats.MinMax(vs)
 	s.log = len(vs) > 0 && lo >= 1 && hi/lo >= 8
@@ -217,10 +225,21 @@ func (s escapeScale) axes(p *plot.Plot, steps int) {
 		beyond = fmt.Sprintf("> %d", steps)
 	}
 	p.X.Min, p.X.Max = s.lo, s.bandHi
-	p.Y.Min, p.Y.Max = s.lo, s.bandHi
 	p.X.Tick.Marker = bandTicks{inner: inner, top: s.top, band: band, label: beyond}
-	p.Y.Tick.Marker = bandTicks{inner: inner, top: s.top, band: band, label: "never"}
-	p.X.Padding, p.Y.Padding = 0, 0
+	p.X.Padding = 0
+	s.yAxis(p)
+}
+
+// yAxis lays out the y axis of p only: the steps, then the band of those
+// that never came.
+func (s escapeScale) yAxis(p *plot.Plot) {
+	var inner plot.Ticker = stepTicks{}
+	if s.log {
+		inner = figure.Log10Ticks{}
+	}
+	p.Y.Min, p.Y.Max = s.lo, s.bandHi
+	p.Y.Tick.Marker = bandTicks{inner: inner, top: s.top, band: (s.bandLo + s.bandHi) / 2, label: "never"}
+	p.Y.Padding = 0
 }
 
 // escapeBand shades the band of the steps that never came: a horizontal

@@ -75,7 +75,10 @@ type JointAggregate struct {
 	AlignmentInit     []Num `json:"alignment_init"`
 	ProbeTestAcc      []Num `json:"probe_test_acc"`
 	ProbeTestAccStd   []Num `json:"probe_test_acc_std"`
-	LearnedFraction   []Num `json:"learned_fraction"`
+	// ProbeKept is the mean over seeds of JointResult.ProbeKept.
+	ProbeKept       []Num `json:"probe_kept"`
+	ProbeKeptStd    []Num `json:"probe_kept_std"`
+	LearnedFraction []Num `json:"learned_fraction"`
 }
 
 // Best is the uni-modal network with the highest validation accuracy,
@@ -134,13 +137,18 @@ type UnimodalResult struct {
 
 // JointResult is the joint network's final metrics for one seed.
 type JointResult struct {
-	ValAcc         Num    `json:"val_acc"`
-	TestAcc        Num    `json:"test_acc"`
-	EncoderTestAcc []Num  `json:"encoder_test_acc"`
-	Alignment      []Num  `json:"alignment"`
-	AlignmentInit  []Num  `json:"alignment_init"`
-	ProbeTestAcc   []Num  `json:"probe_test_acc"`
-	Learned        []bool `json:"learned"`
+	ValAcc         Num   `json:"val_acc"`
+	TestAcc        Num   `json:"test_acc"`
+	EncoderTestAcc []Num `json:"encoder_test_acc"`
+	Alignment      []Num `json:"alignment"`
+	AlignmentInit  []Num `json:"alignment_init"`
+	ProbeTestAcc   []Num `json:"probe_test_acc"`
+	// ProbeKept is, per encoder, the share of its uni-modal counterpart's
+	// probe accuracy above chance that its probe keeps (graph.Kept): 1 as
+	// good as alone, 0 at chance; NaN where the probe alone does not beat
+	// chance.
+	ProbeKept []Num  `json:"probe_kept"`
+	Learned   []bool `json:"learned"`
 }
 
 // NetworkStatus says how one network of one seed ended.
@@ -246,8 +254,9 @@ func jointResult(set Setting, run Run, uni []UnimodalResult) JointResult {
 		j.Alignment = append(j.Alignment, get(last, graph.Align(r)))
 		j.AlignmentInit = append(j.AlignmentInit, get(first, graph.Align(r)))
 		j.ProbeTestAcc = append(j.ProbeTestAcc, get(last, graph.ProbeTestAcc(r)))
+		kept := graph.Kept(float64(j.ProbeTestAcc[r]), float64(uni[r].ProbeTestAcc), set.Chance)
+		j.ProbeKept = append(j.ProbeKept, Num(kept))
 		if math.IsNaN(float64(uni[r].Alignment)) {
-			kept := graph.Kept(float64(j.ProbeTestAcc[r]), float64(uni[r].ProbeTestAcc), set.Chance)
 			j.Learned = append(j.Learned, uni[r].Learned && graph.LearnedKept(kept))
 		} else {
 			j.Learned = append(j.Learned, set.learned(r, j.Alignment[r]))
@@ -355,9 +364,20 @@ func aggregateJoint(k int, seeds []SeedSummary, pick func(SeedSummary) JointResu
 		j.AlignmentInit = append(j.AlignmentInit, m)
 		m, sd = col(func(ss SeedSummary) Num { return pick(ss).ProbeTestAcc[r] })
 		j.ProbeTestAcc, j.ProbeTestAccStd = append(j.ProbeTestAcc, m), append(j.ProbeTestAccStd, sd)
+		m, sd = col(func(ss SeedSummary) Num { return at0(pick(ss).ProbeKept, r) })
+		j.ProbeKept, j.ProbeKeptStd = append(j.ProbeKept, m), append(j.ProbeKeptStd, sd)
 		j.LearnedFraction = append(j.LearnedFraction, columnFraction(seeds, func(ss SeedSummary) bool { return pick(ss).Learned[r] }))
 	}
 	return j
+}
+
+// at0 is xs[r], NaN where xs is too short (a summary written before it
+// had the value).
+func at0(xs []Num, r int) Num {
+	if r >= len(xs) {
+		return Num(math.NaN())
+	}
+	return xs[r]
 }
 
 // columnStats is the mean and standard deviation of f over seeds.

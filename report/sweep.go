@@ -51,7 +51,11 @@ func (sw Sweep) Markdown(figures []string, figErr error) []byte {
 		fmt.Fprintf(&md, "`%s` in {%s}", a.Key, strings.Join(a.Values, ", "))
 	}
 	fmt.Fprintf(&md, ".\n\nGap = best uni-modal (picked on validation) minus joint test accuracy; ")
-	fmt.Fprintf(&md, "competition = fraction of seeds in which a modality learned alone stayed unlearned in joint training.\n\n%s\n", sw.Table())
+	fmt.Fprintf(&md, "competition = fraction of seeds in which a modality learned alone stayed unlearned in joint training")
+	if sw.hasKept() {
+		fmt.Fprintf(&md, "; m<r> kept = the share of its accuracy above chance alone that the linear probe of the joint network's encoder of m<r> keeps, (probe jointly - chance) / (probe alone - chance), mean over seeds")
+	}
+	fmt.Fprintf(&md, ".\n\n%s\n", sw.Table())
 	if th := sw.Theory(); th != nil {
 		fmt.Fprintf(&md, "%s\n", th.Markdown())
 		if th.Outcome != nil {
@@ -111,6 +115,15 @@ func sweepMethods(results []Point) []string {
 	return out
 }
 
+// hasKept reports whether some point knows what its joint encoders' probes
+// keep of their accuracy above chance alone (Joint.ProbeKept): the table's
+// columns "m<r> kept".
+func (sw Sweep) hasKept() bool {
+	return slices.ContainsFunc(sw.Points, func(p Point) bool {
+		return slices.ContainsFunc(p.Summary.Joint.ProbeKept, func(v Num) bool { return !math.IsNaN(float64(v)) })
+	})
+}
+
 // Table is the markdown table of the points.
 func (sw Sweep) Table() string {
 	axes, results := sw.Axes, sw.Points
@@ -135,6 +148,12 @@ func (sw Sweep) Table() string {
 	header = append(header, "winner", "competition")
 	if race {
 		header = append(header, "competition predicted")
+	}
+	kept := sw.hasKept()
+	if kept {
+		for r := 0; r < k; r++ {
+			header = append(header, fmt.Sprintf("m%d kept", r))
+		}
 	}
 	header = append(header, "winner predicted", "seeds")
 	methods := sweepMethods(results)
@@ -169,6 +188,16 @@ func (sw Sweep) Table() string {
 		row = append(row, modalityName(s.Winner), fraction(competitionFraction(s), len(s.SeedsAggregated)))
 		if race {
 			row = append(row, comp)
+		}
+		if kept {
+			for m := 0; m < k; m++ {
+				j := s.Joint
+				if m < len(j.ProbeKept) && m < len(j.ProbeKeptStd) {
+					row = append(row, pm(j.ProbeKept[m], j.ProbeKeptStd[m], 2))
+				} else {
+					row = append(row, "n/a")
+				}
+			}
 		}
 		row = append(row, predicted, strconv.Itoa(len(s.SeedsAggregated)))
 		for _, m := range methods {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -43,7 +44,9 @@ func TestSweepCSV(t *testing.T) {
 		col[h] = i
 	}
 	for _, h := range []string{"point", "alpha[1]", "seed", "seeds", "uni_m1_test_acc_std", "joint_m1_learned", "gap_std",
-		"predicted_escape_m1", "prediction_right", "ume_test_acc", "ume_gap_std", "ume_m1_learned"} {
+		"predicted_escape_m1", "prediction_right", "ume_test_acc", "ume_gap_std", "ume_m1_learned",
+		"uni_m1_probe_test_acc_std", "joint_m1_probe_test_acc", "joint_m1_probe_kept", "joint_m1_probe_kept_std",
+		"escape_alone_m1_std", "escape_joint_m1_std", "escaped_alone_m1", "escaped_joint_m1"} {
 		if _, ok := col[h]; !ok {
 			t.Errorf("no column %q in %v", h, header)
 		}
@@ -125,5 +128,83 @@ func TestSweepTheory(t *testing.T) {
 		if !strings.Contains(md, want) {
 			t.Errorf("sweep.md has no %q:\n%s", want, md)
 		}
+	}
+}
+
+// TestSweepCSVEscapedAndKept reads the columns of the race back: a seed's
+// escaped_* is 1 where its escape step is known and 0 where it never came,
+// and the point's is the fraction of its seeds, with the mean and spread of
+// the steps over the seeds that escaped; the kept probe is the seed's, and
+// its mean over seeds the point's.
+func TestSweepCSVEscapedAndKept(t *testing.T) {
+	t.Parallel()
+	axes := []Axis{{Key: "depth", Values: []string{"1", "2"}}}
+	results := withTheory(fakeSweep(axes, 2, 4), 2, 4)
+	s := results[1].Summary
+	for i, step := range []float64{40, math.NaN(), 60, math.NaN()} {
+		s.PerSeed[i].Theory.EscapeJoint[1] = Num(step)
+		s.PerSeed[i].Joint.ProbeKept[1] = Num(0.1 * float64(i))
+	}
+	aggregate(s, 2, s.PerSeed)
+	rows, err := csv.NewReader(bytes.NewReader(Sweep{Axes: axes, Points: results}.CSV())).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := map[string]int{}
+	for i, h := range rows[0] {
+		col[h] = i
+	}
+	want := map[string][]string{ // point 1's rows: seeds 1-4, then all
+		"escape_joint_m1":     {"40", "NaN", "60", "NaN", "50"},
+		"escape_joint_m1_std": {"", "", "", "", formatFloat(math.Sqrt(200))},
+		"escaped_joint_m1":    {"1", "0", "1", "0", "0.5"},
+		"joint_m1_probe_kept": {"0", "0.1", "0.2", formatFloat(0.30000000000000004), formatFloat(float64(s.Joint.ProbeKept[1]))},
+	}
+	var got = map[string][]string{}
+	for _, row := range rows[1:] {
+		if row[col["point"]] != "1" {
+			continue
+		}
+		for name := range want {
+			got[name] = append(got[name], row[col[name]])
+		}
+	}
+	for name, w := range want {
+		if fmt.Sprint(got[name]) != fmt.Sprint(w) {
+			t.Errorf("%s = %q, want %q", name, got[name], w)
+		}
+	}
+}
+
+// TestSweepTableKept wants the table's columns of the kept probe where some
+// point knows it, and neither them nor their mention in sweep.md otherwise
+// (summaries written before they had it).
+func TestSweepTableKept(t *testing.T) {
+	t.Parallel()
+	axes := []Axis{{Key: "depth", Values: []string{"1", "2"}}}
+	for _, tc := range []struct {
+		name string
+		kept bool
+	}{{"known", true}, {"unknown", false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			results := fakeSweep(axes, 2, 3)
+			if !tc.kept {
+				for _, p := range results {
+					for i := range p.Summary.PerSeed {
+						p.Summary.PerSeed[i].Joint.ProbeKept = nil
+					}
+					aggregate(p.Summary, 2, p.Summary.PerSeed)
+				}
+			}
+			sw := Sweep{Axes: axes, Points: results, Total: 2}
+			table, md := sw.Table(), string(sw.Markdown(nil, nil))
+			j := results[1].Summary.Joint
+			for _, want := range []string{"| m0 kept | m1 kept |", "| " + pm(j.ProbeKept[0], j.ProbeKeptStd[0], 2) + " | " + pm(j.ProbeKept[1], j.ProbeKeptStd[1], 2) + " |", "m<r> kept = "} {
+				if has := strings.Contains(table+md, want); has != tc.kept {
+					t.Errorf("table and sweep.md contain %q: %v, want %v\n%s", want, has, tc.kept, md)
+				}
+			}
+		})
 	}
 }

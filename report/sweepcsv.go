@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"fmt"
+	"math"
 	"strconv"
 )
 
@@ -161,6 +162,9 @@ func sweepColumns(axes []Axis, k int, methods []string) []sweepColumn {
 		cols = append(cols, withStd(name("alignment"),
 			func(_ Point, ss SeedSummary) (Num, bool) { u, ok := uni(ss); return u.Alignment, ok },
 			func(p Point) (Num, Num, bool) { u, ok := uniAll(p); return u.Alignment, u.AlignmentStd, ok })...)
+		cols = append(cols, withStd(name("probe_test_acc"),
+			func(_ Point, ss SeedSummary) (Num, bool) { u, ok := uni(ss); return u.ProbeTestAcc, ok },
+			func(p Point) (Num, Num, bool) { u, ok := uniAll(p); return u.ProbeTestAcc, u.ProbeTestAccStd, ok })...)
 		cols = append(cols, number(name("learned"),
 			func(_ Point, ss SeedSummary) (Num, bool) { u, ok := uni(ss); return flag(u.Learned), ok },
 			func(p Point) (Num, bool) { u, ok := uniAll(p); return u.LearnedFraction, ok }))
@@ -186,6 +190,22 @@ func sweepColumns(axes []Axis, k int, methods []string) []sweepColumn {
 			func(p Point) (Num, Num, bool) {
 				j := p.Summary.Joint
 				return atStd(j.Alignment, j.AlignmentStd, r, pointHas(p))
+			})...)
+		cols = append(cols, withStd(fmt.Sprintf("joint_m%d_probe_test_acc", r),
+			func(_ Point, ss SeedSummary) (Num, bool) { return at(ss.Joint.ProbeTestAcc, r, seedHas(ss)) },
+			func(p Point) (Num, Num, bool) {
+				j := p.Summary.Joint
+				return atStd(j.ProbeTestAcc, j.ProbeTestAccStd, r, pointHas(p))
+			})...)
+		// What the probe keeps of its accuracy above chance alone: empty
+		// in a summary written before it had the value.
+		cols = append(cols, withStd(fmt.Sprintf("joint_m%d_probe_kept", r),
+			func(_ Point, ss SeedSummary) (Num, bool) {
+				return at(ss.Joint.ProbeKept, r, r < len(ss.Joint.ProbeKept))
+			},
+			func(p Point) (Num, Num, bool) {
+				j := p.Summary.Joint
+				return atStd(j.ProbeKept, j.ProbeKeptStd, r, r < len(j.ProbeKept) && r < len(j.ProbeKeptStd))
 			})...)
 		cols = append(cols, number(fmt.Sprintf("joint_m%d_learned", r),
 			func(_ Point, ss SeedSummary) (Num, bool) {
@@ -235,30 +255,66 @@ func atStd(means, stds []Num, r int, has bool) (Num, Num, bool) {
 }
 
 // theoryColumns are the theory companion's columns: each modality's
-// predicted and observed escape steps, the predicted winner, and whether it
-// escaped first jointly and was learned (over seeds: the fractions of
-// seeds), the escape errors, then the race's (raceColumns). Empty where the
-// theory does not apply.
+// predicted and observed escape steps (over seeds: means over the seeds
+// where the step is known, the observed ones with their spread, and the
+// fraction of seeds in which the modality escaped at all), the predicted
+// winner, and whether it escaped first jointly and was learned (over seeds:
+// the fractions of seeds), the escape errors, then the race's
+// (raceColumns). Empty where the theory does not apply.
 func theoryColumns(k int) []sweepColumn {
 	var cols []sweepColumn
 	for r := 0; r < k; r++ {
+		seedHas := func(ss SeedSummary) bool { return ss.Theory != nil && r < len(ss.Theory.PredictedEscape) }
+		pointTheory := func(p Point) (*TheoryAggregate, bool) {
+			a := p.Summary.Theory
+			return a, a != nil && r < len(a.PredictedEscape)
+		}
+		cols = append(cols, number(fmt.Sprintf("predicted_escape_m%d", r),
+			func(_ Point, ss SeedSummary) (Num, bool) {
+				return at(nilOr(ss.Theory, func(t *Theory) []Num { return t.PredictedEscape }), r, seedHas(ss))
+			},
+			func(p Point) (Num, bool) {
+				a, ok := pointTheory(p)
+				return at(nilOr(a, func(a *TheoryAggregate) []Num { return a.PredictedEscape }), r, ok)
+			}))
 		for _, c := range []struct {
-			name string
-			of   func(t *Theory) []Num
-			mean func(a *TheoryAggregate) []Num
+			network            string
+			of                 func(t *Theory) []Num
+			mean, std, escaped func(a *TheoryAggregate) []Num
 		}{
-			{"predicted_escape_m%d", func(t *Theory) []Num { return t.PredictedEscape }, func(a *TheoryAggregate) []Num { return a.PredictedEscape }},
-			{"escape_alone_m%d", func(t *Theory) []Num { return t.EscapeAlone }, func(a *TheoryAggregate) []Num { return a.EscapeAlone }},
-			{"escape_joint_m%d", func(t *Theory) []Num { return t.EscapeJoint }, func(a *TheoryAggregate) []Num { return a.EscapeJoint }},
+			{"alone", func(t *Theory) []Num { return t.EscapeAlone },
+				func(a *TheoryAggregate) []Num { return a.EscapeAlone }, func(a *TheoryAggregate) []Num { return a.EscapeAloneStd },
+				func(a *TheoryAggregate) []Num { return a.EscapedAlone }},
+			{"joint", func(t *Theory) []Num { return t.EscapeJoint },
+				func(a *TheoryAggregate) []Num { return a.EscapeJoint }, func(a *TheoryAggregate) []Num { return a.EscapeJointStd },
+				func(a *TheoryAggregate) []Num { return a.EscapedJoint }},
 		} {
-			cols = append(cols, number(fmt.Sprintf(c.name, r),
-				func(_ Point, ss SeedSummary) (Num, bool) {
-					t := ss.Theory
-					return at(nilOr(t, c.of), r, t != nil && r < len(t.PredictedEscape))
+			step := func(_ Point, ss SeedSummary) (Num, bool) { return at(nilOr(ss.Theory, c.of), r, seedHas(ss)) }
+			// A summary written before it had the spread and the fraction
+			// escaped leaves them NaN and empty.
+			cols = append(cols, withStd(fmt.Sprintf("escape_%s_m%d", c.network, r), step,
+				func(p Point) (Num, Num, bool) {
+					a, ok := pointTheory(p)
+					if !ok {
+						return 0, 0, false
+					}
+					sd := Num(math.NaN())
+					if stds := c.std(a); r < len(stds) {
+						sd = stds[r]
+					}
+					return c.mean(a)[r], sd, true
+				})...)
+			cols = append(cols, number(fmt.Sprintf("escaped_%s_m%d", c.network, r),
+				func(p Point, ss SeedSummary) (Num, bool) {
+					v, ok := step(p, ss)
+					return flag(!math.IsNaN(float64(v))), ok
 				},
 				func(p Point) (Num, bool) {
-					a := p.Summary.Theory
-					return at(nilOr(a, c.mean), r, a != nil && r < len(a.PredictedEscape))
+					a, ok := pointTheory(p)
+					if !ok || r >= len(c.escaped(a)) {
+						return 0, false
+					}
+					return c.escaped(a)[r], true
 				}))
 		}
 	}

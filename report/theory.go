@@ -192,6 +192,13 @@ type TheoryAggregate struct {
 	PredictedEscape []Num `json:"predicted_escape"` // means over the seeds where each is defined
 	EscapeAlone     []Num `json:"observed_escape_alone"`
 	EscapeJoint     []Num `json:"observed_escape_joint"`
+	// EscapeAloneStd and EscapeJointStd are the spreads of the observed
+	// steps over the same seeds; EscapedAlone and EscapedJoint the
+	// fractions of seeds in which the modality escaped at all.
+	EscapeAloneStd []Num `json:"observed_escape_alone_std"`
+	EscapeJointStd []Num `json:"observed_escape_joint_std"`
+	EscapedAlone   []Num `json:"escaped_alone"`
+	EscapedJoint   []Num `json:"escaped_joint"`
 	// Accuracy is the fraction of seeds whose predicted winner is the
 	// modality the joint network learned, over Seeds of them;
 	// FirstAccuracy the fraction whose predicted winner escaped first in
@@ -274,20 +281,25 @@ func aggregateTheory(k int, seeds []SeedSummary) *TheoryAggregate {
 		return nil
 	}
 	a := &TheoryAggregate{}
-	mean := func(f func(*Theory) Num) Num {
+	// The mean and spread over the seeds where f is defined, and the
+	// fraction of seeds where it is.
+	meanStd := func(f func(*Theory) Num) (Num, Num, Num) {
 		var xs []float64
 		for _, ss := range seeds {
 			if v := float64(f(ss.Theory)); !math.IsNaN(v) {
 				xs = append(xs, v)
 			}
 		}
-		m, _ := stats.MeanStd(xs)
-		return Num(m)
+		m, sd := stats.MeanStd(xs)
+		return Num(m), Num(sd), Num(float64(len(xs)) / float64(len(seeds)))
 	}
 	for r := 0; r < k; r++ {
-		a.PredictedEscape = append(a.PredictedEscape, mean(func(t *Theory) Num { return t.PredictedEscape[r] }))
-		a.EscapeAlone = append(a.EscapeAlone, mean(func(t *Theory) Num { return t.EscapeAlone[r] }))
-		a.EscapeJoint = append(a.EscapeJoint, mean(func(t *Theory) Num { return t.EscapeJoint[r] }))
+		m, _, _ := meanStd(func(t *Theory) Num { return t.PredictedEscape[r] })
+		a.PredictedEscape = append(a.PredictedEscape, m)
+		m, sd, f := meanStd(func(t *Theory) Num { return t.EscapeAlone[r] })
+		a.EscapeAlone, a.EscapeAloneStd, a.EscapedAlone = append(a.EscapeAlone, m), append(a.EscapeAloneStd, sd), append(a.EscapedAlone, f)
+		m, sd, f = meanStd(func(t *Theory) Num { return t.EscapeJoint[r] })
+		a.EscapeJoint, a.EscapeJointStd, a.EscapedJoint = append(a.EscapeJoint, m), append(a.EscapeJointStd, sd), append(a.EscapedJoint, f)
 	}
 	right, firstRight := 0, 0
 	for _, ss := range seeds {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -198,15 +199,27 @@ func Points(axes []Axis) []Point {
 
 // At returns the configuration of base with the point's values applied, in
 // axis order. An axis of one modality's entry (mu[2]) must name a modality
-// of base: an index past them would make new modalities of defaults.
+// of base: an index past them would make new modalities of defaults. Where
+// base names no learning rate, the point's encoders train with their kind's
+// own, also where an axis changes the kind; an axis of lr (or of one
+// modality's) starts from those.
 func (p Point) At(base *Plan, axes []Axis) (Config, error) {
 	c := base.Config.clone()
-	for _, a := range axes {
+	if base.kindRates {
+		c.LR = nil
+	}
+	isLR := func(a Axis) bool { k, _, _ := splitIndex(a.Key); return k == "lr" }
+	// The learning rate last, so that it starts from the point's encoders.
+	ordered := slices.Concat(slices.DeleteFunc(slices.Clone(axes), isLR), slices.DeleteFunc(slices.Clone(axes), func(a Axis) bool { return !isLR(a) }))
+	for _, a := range ordered {
 		key, index, _ := splitIndex(a.Key)
 		if index >= base.K {
 			_, from := base.source.modalities()
 			return c, fmt.Errorf("grid %s: modality %d does not exist: the data has %d modalities (%s), so the index of %s runs from 0 to %d",
 				a.Key, index, base.K, from, key, base.K-1)
+		}
+		if key == "lr" && len(c.LR) == 0 {
+			c.LR = defaultRates(c.Encoder, base.K)
 		}
 		if err := c.setAxisValue(key, index, p.Values[a.Key], base.K); err != nil {
 			return c, fmt.Errorf("point %d (%s): %w", p.Index, p.Label, err)

@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/modcomp/modcomp/graph"
 )
 
 func TestParseAxis(t *testing.T) {
@@ -256,6 +258,48 @@ func TestPointAt(t *testing.T) {
 	}
 	if c0.NTrain != 40 || !reflect.DeepEqual(c0.Mu, FloatList{0.3, 0.02}) {
 		t.Errorf("point 0: n-train %d mu %v, want 40 [0.3 0.02]", c0.NTrain, c0.Mu)
+	}
+}
+
+// TestPointAtLearningRate wants a point's learning rate to be the one its
+// own encoders train with when the base names none, also along an axis of
+// encoder kinds (an mlp point does not inherit the patch encoder's rate),
+// and a rate given, by the base or an axis, kept.
+func TestPointAtLearningRate(t *testing.T) {
+	t.Parallel()
+	patch, _ := graph.DefaultLR("patch")
+	mlp, _ := graph.DefaultLR("mlp")
+	for _, tc := range []struct {
+		name   string
+		baseLR FloatList
+		axes   []string
+		want   []FloatList // resolved lr of each point
+	}{
+		{"no lr, encoder axis", nil, []string{"encoder=patch,mlp"}, []FloatList{{patch}, {mlp}}},
+		{"no lr, other axis", nil, []string{"depth=1,2"}, []FloatList{{patch}, {patch}}},
+		{"lr given, encoder axis", FloatList{0.5}, []string{"encoder=patch,mlp"}, []FloatList{{0.5}, {0.5}}},
+		{"no lr, lr axis", nil, []string{"encoder=mlp", "lr=0.3:0.7"}, []FloatList{{0.3}, {0.7}}},
+		{"no lr, one modality's lr", nil, []string{"encoder=mlp", "lr[1]=0.3"}, []FloatList{{mlp, 0.3}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			base := Default()
+			base.LR = tc.baseLR
+			var axes []Axis
+			for _, a := range tc.axes {
+				axes = append(axes, parseAxis(t, a))
+			}
+			plan := resolve(t, base)
+			for i, pt := range Points(axes) {
+				c, err := pt.At(plan, axes)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := resolve(t, c).Config.LR; !reflect.DeepEqual(got, tc.want[i]) {
+					t.Errorf("point %d (%s): lr %v, want %v", i, pt.Label, got, tc.want[i])
+				}
+			}
+		})
 	}
 }
 

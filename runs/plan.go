@@ -27,6 +27,9 @@ type Plan struct {
 	// Methods are the training methods of a comparison: naive first, then
 	// the others of Config.Methods, each once.
 	Methods []string
+	// kindRates says that the configuration named no learning rate, so
+	// Config.LR holds each encoder kind's own (defaultRates).
+	kindRates bool
 
 	train  map[string]graph.TrainConfig // per method of Config.Method and Methods
 	source source
@@ -104,7 +107,7 @@ func (p *Plan) resolve() error {
 		return err
 	}
 	if len(c.LR) == 0 {
-		c.LR = defaultRates(c.Encoder, k)
+		c.LR, p.kindRates = defaultRates(c.Encoder, k), true
 	}
 	p.Model = c.model(k)
 	if err := p.Model.Validate(); err != nil {
