@@ -75,8 +75,9 @@ ratio_cell() {
 }
 # A ratio cell gets a * when its round ratios spread by more than this factor.
 NOISY=1.25
-NOISY_NOTE="* the rounds' ratios differ by more than 25% (max/min > $NOISY): the machine was noisy; when the ratio
-  of medians and the median of the rounds' ratios disagree, prefer the latter, or rerun with BENCH_ROUNDS=5."
+NOISY_NOTE="A * after a ratio: its rounds' ratios differ by more than 25% (max/min > $NOISY), the machine was
+  noisy; when the ratio of medians and the median of the rounds' ratios disagree, prefer the latter, or
+  rerun with BENCH_ROUNDS=5."
 # fmt_range FILE: "median [min..max]" with 3 decimals
 fmt_range() { stats "$1" | awk '{ printf "%.3f [%.3f..%.3f]", $1, $2, $3 }'; }
 # est_cost n P d m K: work of one step relative to the reference size
