@@ -86,7 +86,7 @@ func BenchmarkEvaluate(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				if _, err := tr.evaluate(0); err != nil {
+				if _, _, err := tr.evaluate(0); err != nil {
 					b.Fatal(err)
 				}
 			}

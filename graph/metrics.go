@@ -32,14 +32,17 @@ func (r Record) Get(name string) (float64, bool) {
 
 func (r *Record) add(name string, v float64) { r.Metrics = append(r.Metrics, Metric{name, v}) }
 
-// evaluate runs the network on every split and computes the record of step.
-func (t *trainer) evaluate(step int) (Record, error) {
+// evaluate runs the network on every split and computes the record of step
+// and, with TrainConfig.KeepTestCorrect under a classification loss, which
+// test samples it classified correctly.
+func (t *trainer) evaluate(step int) (Record, []bool, error) {
 	rec := Record{Step: step}
+	var correct []bool
 	loss := t.net.Loss
 	outputs := loss.Outputs(t.ds.Classes)
 	for k, so := range t.evals.splits {
 		if err := t.evals.run(k, so.name == "train"); err != nil {
-			return rec, err
+			return rec, nil, err
 		}
 		l, acc := loss.Evaluate(so.scores, so.split.Labels)
 		rec.add(SplitLoss(so.name), l)
@@ -57,13 +60,66 @@ func (t *trainer) evaluate(step int) (Record, error) {
 			for _, group := range t.ds.Groups() {
 				rec.add(TestAccGroup(group), groupAccuracy(loss, so.scores, outputs, so.split, group))
 			}
+			if _, classes := loss.(ClassLoss); classes && t.cfg.KeepTestCorrect {
+				correct = sampleCorrect(loss, so.scores, outputs, so.split.Labels)
+			}
 		}
 	}
 	train := t.evals.splits[0]
 	t.alignment(&rec)
 	t.contribution(&rec, train)
 	t.memorisation(&rec, train)
-	return rec, nil
+	return rec, correct, nil
+}
+
+// sampleCorrect is, per sample, whether the loss counts its scores as
+// correct: the sample's accuracy on its own.
+func sampleCorrect(loss Loss, scores []float64, outputs int, labels []float64) []bool {
+	correct := make([]bool, len(labels))
+	for i := range labels {
+		_, acc := loss.Evaluate(scores[i*outputs:(i+1)*outputs], labels[i:i+1])
+		correct[i] = acc == 1
+	}
+	return correct
+}
+
+// Regroup sets in rec the test accuracy of every group of ds's test split
+// (TestAccGroup) from correct, which of its samples the network classified
+// correctly (Result.TestCorrect of a run on the same samples and labels).
+// A network that reads only some modalities trains the same whatever the
+// others' sufficiency, which only decides the groups: a run can be shared
+// between datasets that differ there, and Regroup gives each the record its
+// own training would have logged, bit for bit (accuracy = correct / n).
+func Regroup(rec *Record, correct []bool, ds *dataset.Dataset) {
+	test := ds.Test
+	for _, group := range ds.Groups() {
+		right, n := 0, 0
+		for i, ok := range correct {
+			if test.Group(i) == group {
+				n++
+				if ok {
+					right++
+				}
+			}
+		}
+		acc := math.NaN()
+		if n > 0 {
+			acc = float64(right) / float64(n)
+		}
+		rec.set(TestAccGroup(group), acc)
+	}
+}
+
+// set gives the metric called name the value v, adding it when rec has
+// none.
+func (r *Record) set(name string, v float64) {
+	for i := range r.Metrics {
+		if r.Metrics[i].Name == name {
+			r.Metrics[i].Value = v
+			return
+		}
+	}
+	r.add(name, v)
 }
 
 // contribution logs, for a network of several modalities, the variance over

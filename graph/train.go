@@ -31,6 +31,11 @@ type TrainConfig struct {
 	// Teachers holds, for a method that distils (umt), each encoder's
 	// teacher's scores on the training split, row-major like its scores.
 	Teachers [][]float64
+	// KeepTestCorrect keeps, under a classification loss, which test
+	// samples each logged record classified correctly (Result.TestCorrect),
+	// so that the run can be scored on other groups of the same samples
+	// (Regroup) without training it again.
+	KeepTestCorrect bool
 }
 
 // Validate reports the first setting outside its allowed range for training
@@ -126,6 +131,9 @@ type Result struct {
 	Message string // why training stopped early, empty when completed
 	Steps   int    // updates done
 	Log     []Record
+	// TestCorrect holds, with TrainConfig.KeepTestCorrect, per record of
+	// Log, whether each test sample was classified correctly.
+	TestCorrect [][]bool
 }
 
 // Final is the last logged record.
@@ -161,13 +169,16 @@ func Train(ctx context.Context, net *Network, ds *dataset.Dataset, cfg TrainConf
 
 	res := &Result{Network: net.Name, Status: Completed}
 	logAt := func(step int) error {
-		rec, err := t.evaluate(step)
+		rec, correct, err := t.evaluate(step)
 		if err != nil {
 			return fmt.Errorf("train %s: evaluate at step %d: %w", net.Name, step, err)
 		}
 		method.Log(&rec)
 		t.logEscapes(&rec)
 		res.Log = append(res.Log, rec)
+		if cfg.KeepTestCorrect {
+			res.TestCorrect = append(res.TestCorrect, correct)
+		}
 		if observe != nil {
 			return observe(rec)
 		}

@@ -233,7 +233,10 @@ func trainOne(ctx context.Context, plan *Plan, run *NetworkRun, data *dataCache,
 	if events != nil {
 		events.Started(run, plan.Config.Steps)
 	}
-	train := func() {
+	sharing := shared != nil && shared.shares(tc)
+	regroup := sharing && shared.regroups(net.Loss, ds)
+	tc.KeepTestCorrect = regroup
+	train := func() (correct [][]bool) {
 		res, err := graph.Train(ctx, net, ds, tc, run.Seed, func(rec graph.Record) error {
 			if events != nil {
 				events.Logged(run, rec.Step)
@@ -242,13 +245,15 @@ func trainOne(ctx context.Context, plan *Plan, run *NetworkRun, data *dataCache,
 		})
 		if res != nil {
 			run.Status, run.Message, run.Steps, run.Log = string(res.Status), res.Message, res.Steps, res.Log
+			correct = res.TestCorrect
 		}
 		if err != nil {
 			run.Status, run.Message = runFailed, err.Error()
 		}
+		return correct
 	}
-	if shared != nil && shared.shares(tc) {
-		shared.do(run, shared.key(plan, ds, run, tc), train)
+	if sharing {
+		shared.do(run, shared.key(plan, ds, run, tc, regroup), ds, train)
 	} else {
 		train()
 	}

@@ -20,12 +20,16 @@ import (
 // network trains to the same numbers at each point: it is trained once.
 //
 // A network is identified by everything its training reads, hashed: the
-// values of its modalities' inputs, the labels, every modality's
-// sufficiency (the group accuracies read it) and signal patches, the
-// features, its name, seed, model and training configuration. Two runs
-// with the same key would compute the same records bit for bit, so a point
-// directory holds the same numbers whether its network was trained or
-// shared.
+// values of its modalities' inputs, the labels, its modalities' signal
+// patches, the features, its name, seed, model and training configuration.
+// The sufficiency of every modality decides only the groups of test
+// samples whose accuracies a record holds (test_acc_g<pattern>): under a
+// classification loss the memo keeps which test samples each record got
+// right and scores a shared run on each point's own groups (graph.Regroup),
+// so that uni-modal m1 is shared along mu[0] too; under other losses the
+// sufficiency is part of the key. Two runs with the same key compute the
+// same records bit for bit, so a point directory holds the same numbers
+// whether its network was trained or shared.
 type memo struct {
 	seeds [2]maphash.Seed // two 64-bit hashes, so that a collision is out of reach
 	hits  atomic.Int64    // runs copied rather than trained
@@ -35,8 +39,9 @@ type memo struct {
 }
 
 type memoEntry struct {
-	once sync.Once
-	run  NetworkRun
+	once    sync.Once
+	run     NetworkRun
+	correct [][]uint64 // per record, the test samples classified correctly, as bits
 }
 
 func newMemo() *memo {
@@ -44,9 +49,11 @@ func newMemo() *memo {
 }
 
 // do runs train for run unless a run with the same key has: then it copies
-// that run's outcome into run. A run that failed or was interrupted is not
-// shared, so that the next point tries again.
-func (m *memo) do(run *NetworkRun, key [2]uint64, train func()) {
+// that run's outcome into run, its group accuracies scored on ds. train
+// returns, when it kept them, which test samples each record classified
+// correctly. A run that failed or was interrupted is not shared, so that
+// the next point tries again.
+func (m *memo) do(run *NetworkRun, key [2]uint64, ds *dataset.Dataset, train func() [][]bool) {
 	m.mu.Lock()
 	e, ok := m.entries[key]
 	if !ok {
@@ -56,9 +63,12 @@ func (m *memo) do(run *NetworkRun, key [2]uint64, train func()) {
 	m.mu.Unlock()
 	trained := false
 	e.once.Do(func() {
-		train()
+		correct := train()
 		trained = true
 		e.run = *run
+		for _, c := range correct {
+			e.correct = append(e.correct, packBits(c))
+		}
 	})
 	if trained {
 		if run.Status != string(graph.Completed) {
@@ -76,8 +86,37 @@ func (m *memo) do(run *NetworkRun, key [2]uint64, train func()) {
 	run.Log = make([]graph.Record, len(e.run.Log))
 	for i, rec := range e.run.Log {
 		run.Log[i] = graph.Record{Step: rec.Step, Metrics: slices.Clone(rec.Metrics)}
+		if e.correct != nil {
+			graph.Regroup(&run.Log[i], unpackBits(e.correct[i], ds.Test.Len()), ds)
+		}
 	}
 	m.hits.Add(1)
+}
+
+// regroups says whether runs under loss on ds can be shared across the
+// sufficiency of the modalities, their group accuracies scored again from
+// the test samples each record classified correctly.
+func (m *memo) regroups(loss graph.Loss, ds *dataset.Dataset) bool {
+	_, classes := loss.(graph.ClassLoss)
+	return classes && ds.Test.Sufficient != nil
+}
+
+func packBits(bs []bool) []uint64 {
+	out := make([]uint64, (len(bs)+63)/64)
+	for i, b := range bs {
+		if b {
+			out[i/64] |= 1 << (i % 64)
+		}
+	}
+	return out
+}
+
+func unpackBits(words []uint64, n int) []bool {
+	out := make([]bool, n)
+	for i := range out {
+		out[i] = words[i/64]&(1<<(i%64)) != 0
+	}
+	return out
 }
 
 // shares says whether runs trained by tc can be shared: plain training,
@@ -87,13 +126,14 @@ func (m *memo) shares(tc graph.TrainConfig) bool {
 	return (tc.Method.Name == "" || tc.Method.Name == "naive") && tc.Teachers == nil
 }
 
-// key hashes what training run by tc reads from ds, plan and its own spec.
-func (m *memo) key(plan *Plan, ds *dataset.Dataset, run *NetworkRun, tc graph.TrainConfig) [2]uint64 {
+// key hashes what training run by tc reads from ds, plan and its own spec;
+// the modalities' sufficiency unless the memo regroups the runs.
+func (m *memo) key(plan *Plan, ds *dataset.Dataset, run *NetworkRun, tc graph.TrainConfig, regroup bool) [2]uint64 {
 	var out [2]uint64
 	for i, seed := range m.seeds {
 		var h maphash.Hash
 		h.SetSeed(seed)
-		fmt.Fprintf(&h, "%s|%v|%s|%d|%s|%d|", run.Network, run.Modalities, run.Method, run.Seed, ds.Task, ds.Classes)
+		fmt.Fprintf(&h, "%s|%v|%s|%d|%s|%d|%d|%t|", run.Network, run.Modalities, run.Method, run.Seed, ds.Task, ds.Classes, len(ds.Modalities), regroup)
 		model := plan.Model
 		for _, r := range run.Modalities {
 			fmt.Fprintf(&h, "%#v|%v|", model.Encoders[r], ds.Modalities[r].Shape)
@@ -111,6 +151,9 @@ func (m *memo) key(plan *Plan, ds *dataset.Dataset, run *NetworkRun, tc graph.Tr
 						writeUint(&h, uint64(p))
 					}
 				}
+			}
+			if regroup {
+				continue
 			}
 			for _, suff := range sp.Sufficient {
 				for _, b := range suff {

@@ -65,3 +65,40 @@ func sameRecords(a, b []graph.Record) bool {
 	}
 	return true
 }
+
+// Along an axis of modality 0's insufficient fraction, modality 1's data
+// are the same at every point but the groups of test samples (which
+// modalities are sufficient) are not: the memo trains modality 1's network
+// once and scores its records on each point's groups, which must equal
+// training it anew there, bit for bit, also where a group is empty.
+func TestMemoRegroupsAcrossSufficiency(t *testing.T) {
+	t.Parallel()
+	for _, mu0 := range [][2]float64{{0.1, 0.4}, {0, 0.3}} {
+		plans := make([]*Plan, 2)
+		for i, mu := range mu0 {
+			cfg := tinyConfig(t)
+			cfg.Mu = FloatList{mu, 0.2}
+			plans[i] = resolve(t, cfg)
+		}
+		train := func(plan *Plan, shared *memo) *NetworkRun {
+			t.Helper()
+			run := &NetworkRun{Seed: 1, Network: "uni-m1", Modalities: []int{1}, Method: "naive", Status: runNotStarted}
+			if !trainOne(context.Background(), plan, run, newDataCache(plan.source, 1), shared, nil) || run.Status != "completed" {
+				t.Fatalf("mu[0] %v: %s %s", mu0, run.Status, run.Message)
+			}
+			return run
+		}
+		shared := newMemo()
+		first, second := train(plans[0], shared), train(plans[1], shared)
+		if got := shared.hits.Load(); got != 1 {
+			t.Fatalf("mu[0] %v: %d runs shared, want 1: modality 1's data are the same at both points", mu0, got)
+		}
+		alone := train(plans[1], nil)
+		if !sameRecords(second.Log, alone.Log) {
+			t.Errorf("mu[0] %v: the shared records differ from those of training the network anew", mu0)
+		}
+		if sameRecords(first.Log, second.Log) {
+			t.Errorf("mu[0] %v: the two points' records are the same: their groups should differ", mu0)
+		}
+	}
+}
