@@ -93,7 +93,7 @@ func validateConv(c EncoderConfig, r int, ck *check.Checker) {
 		ck.Fail(&check.FieldError{Field: "conv-kernel", Index: r, Value: c.Conv.Kernel, Want: "an odd size, so that padding keeps the image size"})
 	}
 	ck.OneOf("activation", r, c.Conv.Activation, Activations())
-	ck.OneOf("conv-input", r, c.Conv.Input, ConvInputs())
+	ck.OneOf("conv-input", -1, c.Conv.Input, ConvInputs())
 	ck.Positive("init-scale", r, c.Conv.Scale)
 	if c.Conv.Activation == "srelu" {
 		ck.AtLeast("q", r, c.Q, 2)
