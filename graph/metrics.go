@@ -91,20 +91,18 @@ func sampleCorrect(loss Loss, scores []float64, outputs int, labels []float64) [
 // between datasets that differ there, and Regroup gives each the record its
 // own training would have logged, bit for bit (accuracy = correct / n).
 func Regroup(rec *Record, correct []bool, ds *dataset.Dataset) {
-	test := ds.Test
-	for _, group := range ds.Groups() {
-		right, n := 0, 0
-		for i, ok := range correct {
-			if test.Group(i) == group {
-				n++
-				if ok {
-					right++
-				}
-			}
+	right, n := map[string]int{}, map[string]int{}
+	for i, ok := range correct {
+		g := ds.Test.Group(i)
+		n[g]++
+		if ok {
+			right[g]++
 		}
+	}
+	for _, group := range ds.Groups() {
 		acc := math.NaN()
-		if n > 0 {
-			acc = float64(right) / float64(n)
+		if n[group] > 0 {
+			acc = float64(right[group]) / float64(n[group])
 		}
 		rec.set(TestAccGroup(group), acc)
 	}
