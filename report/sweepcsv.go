@@ -298,11 +298,7 @@ func theoryColumns(k int) []sweepColumn {
 					if !ok {
 						return 0, 0, false
 					}
-					sd := Num(math.NaN())
-					if stds := c.std(a); r < len(stds) {
-						sd = stds[r]
-					}
-					return c.mean(a)[r], sd, true
+					return c.mean(a)[r], at0(c.std(a), r), true
 				})...)
 			cols = append(cols, number(fmt.Sprintf("escaped_%s_m%d", c.network, r),
 				func(p Point, ss SeedSummary) (Num, bool) {

@@ -2,6 +2,7 @@ package runs
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/modcomp/modcomp/graph"
@@ -15,7 +16,7 @@ func TestEveryEncoderKindTrainsWithItsDefaults(t *testing.T) {
 	t.Parallel()
 	for _, kind := range graph.EncoderKinds().Names() {
 		for _, r := range []int{0, 1} {
-			t.Run(kind+"/m"+string(rune('0'+r)), func(t *testing.T) {
+			t.Run(fmt.Sprintf("%s/m%d", kind, r), func(t *testing.T) {
 				t.Parallel()
 				cfg := Default()
 				cfg.Encoder = StringList{kind}
